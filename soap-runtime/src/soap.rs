@@ -1,0 +1,200 @@
+//! What generated operation stubs tell a transport: SOAP version, style, use, action, the
+//! names of body and header elements, and the endpoints of each service port.
+
+use crate::{Element, QName, ReadError, XmlValue, XmlWriter};
+
+/// The SOAP version of a binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SoapVersion {
+    /// SOAP 1.1 (`text/xml`, `SOAPAction` header).
+    Soap11,
+    /// SOAP 1.2 (`application/soap+xml`, action as a content-type parameter).
+    Soap12,
+}
+
+impl SoapVersion {
+    /// The envelope namespace.
+    pub const fn envelope_namespace(self) -> &'static str {
+        match self {
+            Self::Soap11 => "http://schemas.xmlsoap.org/soap/envelope/",
+            Self::Soap12 => "http://www.w3.org/2003/05/soap-envelope",
+        }
+    }
+
+    /// The HTTP content type of a request.
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Self::Soap11 => "text/xml; charset=utf-8",
+            Self::Soap12 => "application/soap+xml; charset=utf-8",
+        }
+    }
+}
+
+/// The binding style of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Style {
+    /// The body holds the message parts' elements as they are.
+    Document,
+    /// The body holds a wrapper element named after the operation, with one child per part.
+    Rpc,
+}
+
+/// How message parts are serialized in the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BodyUse {
+    /// As the schema describes them.
+    Literal,
+    /// By the SOAP encoding rules (`xsi:type` on each part, `SOAP-ENC:Array`).
+    Encoded,
+}
+
+/// Where a message part's XML comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PartKind {
+    /// The part is a global element (`element="..."`).
+    Element(QName),
+    /// The part is a value of a type (`type="..."`), in an accessor named after the part.
+    Type(QName),
+}
+
+/// One part of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Part {
+    /// The part's name.
+    pub name: &'static str,
+    /// Its element or type.
+    pub kind: PartKind,
+}
+
+/// The body and headers of one direction of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MessageInfo {
+    /// The WSDL message's name.
+    pub message: &'static str,
+    /// The element the body holds: the single part's element in document style, the
+    /// operation wrapper in rpc style; `None` when the parts are written side by side.
+    pub body_element: Option<QName>,
+    /// The parts in the body, in order.
+    pub body_parts: &'static [Part],
+    /// The parts carried as SOAP headers.
+    pub header_parts: &'static [Part],
+    /// How the body is serialized.
+    pub body_use: BodyUse,
+    /// `encodingStyle` for encoded bodies.
+    pub encoding_style: Option<&'static str>,
+}
+
+/// A fault an operation declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FaultInfo {
+    /// The fault's name in the binding.
+    pub name: &'static str,
+    /// The element its detail holds.
+    pub element: QName,
+}
+
+/// Everything about an operation except its Rust types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OperationInfo {
+    /// The operation's name.
+    pub name: &'static str,
+    /// The binding's name.
+    pub binding: &'static str,
+    /// The `soapAction` (may be empty).
+    pub soap_action: &'static str,
+    /// Document or rpc.
+    pub style: Style,
+    /// SOAP 1.1 or 1.2.
+    pub version: SoapVersion,
+    /// The request.
+    pub input: MessageInfo,
+    /// The response; `None` for a one-way operation.
+    pub output: Option<MessageInfo>,
+    /// The declared faults.
+    pub faults: &'static [FaultInfo],
+}
+
+/// A SOAP operation stub: its facts, and the Rust types of its messages.
+pub trait Operation {
+    /// The request body.
+    type Input: XmlValue;
+    /// The response body ([`Empty`] for a one-way operation).
+    type Output: XmlValue;
+    /// The request's SOAP headers.
+    type InputHeaders: Headers;
+    /// The response's SOAP headers.
+    type OutputHeaders: Headers;
+    /// The declared fault details.
+    type Fault: FaultDetail;
+    /// The operation's facts.
+    const INFO: OperationInfo;
+}
+
+/// The SOAP headers of one message.
+pub trait Headers: Sized {
+    /// Writes the header elements (inside `<Header>`).
+    fn write_headers(&self, w: &mut XmlWriter);
+    /// Reads the header elements from `<Header>`.
+    fn read_headers(header: Element<'_, '_>) -> Result<Self, ReadError>;
+}
+
+/// The detail of a declared fault, recognised by its element name.
+pub trait FaultDetail: Sized {
+    /// Reads the first recognised element of a fault's `<detail>`; `None` when it holds none.
+    fn read_detail(detail: Element<'_, '_>) -> Result<Option<Self>, ReadError>;
+    /// Writes the detail's element (inside `<detail>`).
+    fn write_detail(&self, w: &mut XmlWriter);
+}
+
+/// The headers of a message that has none.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoHeaders;
+
+impl Headers for NoHeaders {
+    fn write_headers(&self, _w: &mut XmlWriter) {}
+
+    fn read_headers(_header: Element<'_, '_>) -> Result<Self, ReadError> {
+        Ok(Self)
+    }
+}
+
+/// The fault detail of an operation that declares no faults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoFault {}
+
+impl FaultDetail for NoFault {
+    fn read_detail(_detail: Element<'_, '_>) -> Result<Option<Self>, ReadError> {
+        Ok(None)
+    }
+
+    fn write_detail(&self, _w: &mut XmlWriter) {
+        match *self {}
+    }
+}
+
+/// An empty body (an operation whose message has no body parts).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Empty;
+
+impl XmlValue for Empty {
+    fn write_content(&self, _w: &mut XmlWriter) {}
+
+    fn read(_element: Element<'_, '_>) -> Result<Self, ReadError> {
+        Ok(Self)
+    }
+}
+
+/// One service port: an address where a binding is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Endpoint {
+    /// The service's name.
+    pub service: &'static str,
+    /// The port's name.
+    pub port: &'static str,
+    /// The binding the port serves.
+    pub binding: &'static str,
+    /// The `soap:address` location.
+    pub address: &'static str,
+    /// SOAP 1.1 or 1.2.
+    pub version: SoapVersion,
+}

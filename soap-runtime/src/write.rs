@@ -1,0 +1,319 @@
+//! Writing XML: a string buffer that knows which namespace prefixes are in scope.
+
+use crate::{QName, SimpleValue, XmlValue, XSI_NS};
+
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
+
+/// What to write for an optional element that has no value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Absent {
+    /// Leave the element out (`minOccurs="0"`).
+    Omit,
+    /// Write `<name xsi:nil="true"/>` (a required, nillable element).
+    Nil,
+}
+
+/// A namespace prefix declared on an element that is still open.
+#[derive(Debug)]
+struct Binding {
+    prefix: String,
+    ns: String,
+    /// The element depth that declared it; it goes out of scope when that element ends.
+    depth: usize,
+}
+
+/// Writes XML into a `String`.
+///
+/// Qualified names get a prefix: one already in scope for the namespace, or a fresh `nsN`
+/// declared on the element that first needs it. Unqualified names get none, and the default
+/// namespace is never used, so unqualified children of qualified elements stay unqualified.
+#[derive(Debug, Default)]
+pub struct XmlWriter {
+    buf: String,
+    bindings: Vec<Binding>,
+    depth: usize,
+    next_prefix: usize,
+}
+
+impl XmlWriter {
+    /// An empty writer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An empty writer whose buffer has room for `capacity` bytes.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Self { buf: String::with_capacity(capacity), ..Self::default() }
+    }
+
+    /// The XML written so far.
+    pub fn as_str(&self) -> &str {
+        &self.buf
+    }
+
+    /// The XML written.
+    pub fn into_string(self) -> String {
+        self.buf
+    }
+
+    /// Appends markup as it is, unescaped (an XML declaration, a captured `xsd:any` element).
+    pub fn raw(&mut self, xml: &str) {
+        self.buf.push_str(xml);
+    }
+
+    /// A sink for the text content of the element that is open.
+    pub fn text(&mut self) -> Text<'_> {
+        Text { buf: &mut self.buf, attribute: false }
+    }
+
+    /// Opens `<name`, leaving the start tag open for attributes and declarations.
+    pub fn start(&mut self, name: &QName) {
+        self.depth += 1;
+        self.buf.push('<');
+        self.push_qualified(name.ns, name.local, false);
+    }
+
+    /// Declares `prefix` for `ns` on the start tag that is open; later names in `ns` use it.
+    pub fn declare(&mut self, prefix: &str, ns: &str) {
+        self.bindings.push(Binding { prefix: prefix.to_owned(), ns: ns.to_owned(), depth: self.depth });
+        self.buf.push(' ');
+        self.push_declaration(self.bindings.len() - 1);
+    }
+
+    /// Closes the open start tag with `>`.
+    pub fn close_start(&mut self) {
+        self.buf.push('>');
+    }
+
+    /// Writes `</name>`, or turns the start tag into `<name/>` when nothing was written since.
+    pub fn end(&mut self, name: &QName, content_start: usize) {
+        if self.buf.len() == content_start {
+            self.buf.pop();
+            self.buf.push_str("/>");
+        } else {
+            self.buf.push_str("</");
+            if let Some(ns) = name.ns {
+                if ns == XML_NS {
+                    self.buf.push_str("xml:");
+                } else if let Some(binding) = self.bindings.iter().rev().find(|b| b.ns == ns) {
+                    self.buf.push_str(&binding.prefix);
+                    self.buf.push(':');
+                }
+            }
+            self.buf.push_str(name.local);
+            self.buf.push('>');
+        }
+        while self.bindings.last().is_some_and(|b| b.depth == self.depth) {
+            self.bindings.pop();
+        }
+        self.depth -= 1;
+    }
+
+    /// Writes one element holding `value`.
+    pub fn element<T: XmlValue>(&mut self, name: &QName, value: &T) {
+        self.start(name);
+        value.write_attributes(self);
+        self.close_start();
+        let content_start = self.buf.len();
+        value.write_content(self);
+        self.end(name, content_start);
+    }
+
+    /// Writes `<name xsi:nil="true"/>`.
+    pub fn nil(&mut self, name: &QName) {
+        self.start(name);
+        self.buf.push(' ');
+        self.push_qualified(Some(XSI_NS), "nil", true);
+        self.buf.push_str("=\"true\"/>");
+        while self.bindings.last().is_some_and(|b| b.depth == self.depth) {
+            self.bindings.pop();
+        }
+        self.depth -= 1;
+    }
+
+    /// Writes an optional element: the value, or what `absent` says when there is none.
+    pub fn optional<T: XmlValue>(&mut self, name: &QName, value: &Option<T>, absent: Absent) {
+        match (value, absent) {
+            (Some(value), _) => self.element(name, value),
+            (None, Absent::Omit) => {}
+            (None, Absent::Nil) => self.nil(name),
+        }
+    }
+
+    /// Writes one element for each value, in order.
+    pub fn elements<T: XmlValue>(&mut self, name: &QName, values: &[T]) {
+        for value in values {
+            self.element(name, value);
+        }
+    }
+
+    /// Writes ` name="value"` into the open start tag.
+    pub fn attribute<T: SimpleValue>(&mut self, name: &QName, value: &T) {
+        self.buf.push(' ');
+        self.push_qualified(name.ns, name.local, true);
+        self.buf.push_str("=\"");
+        value.write_text(&mut Text { buf: &mut self.buf, attribute: true });
+        self.buf.push('"');
+    }
+
+    /// Writes an attribute when it has a value.
+    pub fn optional_attribute<T: SimpleValue>(&mut self, name: &QName, value: &Option<T>) {
+        if let Some(value) = value {
+            self.attribute(name, value);
+        }
+    }
+
+    /// Writes an attribute whose name and namespace are only known at run time.
+    pub fn dynamic_attribute(&mut self, ns: Option<&str>, local: &str, value: &str) {
+        self.buf.push(' ');
+        self.push_qualified(ns, local, true);
+        self.buf.push_str("=\"");
+        escape(&mut self.buf, value, true);
+        self.buf.push('"');
+    }
+
+    /// The prefix bound to `ns` in the current scope, innermost first.
+    pub fn prefix_of(&self, ns: &str) -> Option<&str> {
+        self.bindings.iter().rev().find(|b| b.ns == ns).map(|b| b.prefix.as_str())
+    }
+
+    /// Writes `prefix:local`, declaring a fresh prefix on the open tag when `ns` has none in
+    /// scope. An element's declaration follows its name; an attribute's precedes it.
+    fn push_qualified(&mut self, ns: Option<&str>, local: &str, attribute: bool) {
+        let Some(ns) = ns else {
+            self.buf.push_str(local);
+            return;
+        };
+        if ns == XML_NS {
+            self.buf.push_str("xml:");
+            self.buf.push_str(local);
+            return;
+        }
+        let (index, fresh) = match self.bindings.iter().rposition(|b| b.ns == ns) {
+            Some(index) => (index, false),
+            None => {
+                let prefix = self.fresh_prefix(ns);
+                self.bindings.push(Binding { prefix, ns: ns.to_owned(), depth: self.depth });
+                (self.bindings.len() - 1, true)
+            }
+        };
+        if fresh && attribute {
+            self.push_declaration(index);
+            self.buf.push(' ');
+        }
+        self.buf.push_str(&self.bindings[index].prefix);
+        self.buf.push(':');
+        self.buf.push_str(local);
+        if fresh && !attribute {
+            self.buf.push(' ');
+            self.push_declaration(index);
+        }
+    }
+
+    fn push_declaration(&mut self, index: usize) {
+        let binding = &self.bindings[index];
+        self.buf.push_str("xmlns:");
+        self.buf.push_str(&binding.prefix);
+        self.buf.push_str("=\"");
+        escape(&mut self.buf, &binding.ns, true);
+        self.buf.push('"');
+    }
+
+    fn fresh_prefix(&mut self, ns: &str) -> String {
+        if ns == XSI_NS && self.bindings.iter().all(|b| b.prefix != "xsi") {
+            return "xsi".to_owned();
+        }
+        loop {
+            self.next_prefix += 1;
+            let prefix = format!("ns{}", self.next_prefix);
+            if self.bindings.iter().all(|b| b.prefix != prefix) {
+                return prefix;
+            }
+        }
+    }
+}
+
+/// Text content being written: escapes `&`, `<`, `>` (and quotes inside attributes).
+pub struct Text<'w> {
+    buf: &'w mut String,
+    attribute: bool,
+}
+
+impl Text<'_> {
+    /// Appends `text`, escaped.
+    pub fn push(&mut self, text: &str) {
+        escape(self.buf, text, self.attribute);
+    }
+
+    /// Appends text that needs no escaping (digits, `true`, hex). The caller vouches for it.
+    pub fn push_plain(&mut self, text: &str) {
+        debug_assert!(!text.contains(['&', '<', '>', '"']));
+        self.buf.push_str(text);
+    }
+}
+
+/// Escapes markup characters. Carriage returns and, in attributes, tabs and newlines become
+/// character references, so a reader's whitespace normalisation gives back the same text.
+fn escape(out: &mut String, text: &str, attribute: bool) {
+    let bytes = text.as_bytes();
+    let mut last = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let replacement = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'\r' => "&#13;",
+            b'"' if attribute => "&quot;",
+            b'\n' if attribute => "&#10;",
+            b'\t' if attribute => "&#9;",
+            _ => continue,
+        };
+        out.push_str(&text[last..i]);
+        out.push_str(replacement);
+        last = i + 1;
+    }
+    out.push_str(&text[last..]);
+}
+
+/// Writes `value` as a whole document whose root element is `name`.
+pub fn write_document<T: XmlValue>(name: &QName, value: &T) -> String {
+    let mut w = XmlWriter::new();
+    w.element(name, value);
+    w.into_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_text_and_attributes() {
+        let mut out = String::new();
+        escape(&mut out, "a<b>&\"c\"\r\n", false);
+        assert_eq!(out, "a&lt;b&gt;&amp;\"c\"&#13;\n");
+        out.clear();
+        escape(&mut out, "\"x\"\n", true);
+        assert_eq!(out, "&quot;x&quot;&#10;");
+    }
+
+    #[test]
+    fn declares_prefixes_where_first_needed_and_reuses_them() {
+        let mut w = XmlWriter::new();
+        let outer = QName::qualified("urn:a", "Outer");
+        let inner = QName::qualified("urn:a", "Inner");
+        let plain = QName::unqualified("Plain");
+        w.start(&outer);
+        w.attribute(&QName::qualified("urn:b", "flag"), &true);
+        w.close_start();
+        let at = w.as_str().len();
+        w.element(&inner, &"x".to_owned());
+        w.element(&plain, &String::new());
+        w.nil(&plain);
+        w.end(&outer, at);
+        assert_eq!(
+            w.into_string(),
+            "<ns1:Outer xmlns:ns1=\"urn:a\" xmlns:ns2=\"urn:b\" ns2:flag=\"true\"><ns1:Inner>x</ns1:Inner>\
+             <Plain/><Plain xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:nil=\"true\"/></ns1:Outer>"
+        );
+    }
+}
