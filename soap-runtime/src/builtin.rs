@@ -167,7 +167,9 @@ fn is_decimal(bytes: &[u8]) -> bool {
         None => (bytes, None),
     };
     let all_digits = |b: &[u8]| b.iter().all(u8::is_ascii_digit);
-    all_digits(int) && frac.is_none_or(all_digits) && (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()))
+    all_digits(int)
+        && frac.is_none_or(all_digits)
+        && (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()))
 }
 
 /// `YYYY-MM-DD` (years of four or more digits, optionally negative); returns the rest.
@@ -293,7 +295,10 @@ impl<T: SimpleValue> SimpleValue for List<T> {
     }
 
     fn parse_text(text: &str) -> Result<Self, ValueError> {
-        text.split_ascii_whitespace().map(T::parse_text).collect::<Result<_, _>>().map(Self)
+        text.split_ascii_whitespace()
+            .map(T::parse_text)
+            .collect::<Result<_, _>>()
+            .map(Self)
     }
 }
 

@@ -42,10 +42,20 @@ pub struct QName {
     pub local: &'static str,
 }
 
+impl From<&'static str> for QName {
+    /// An unqualified name: what most SOAP bodies use below their first element.
+    fn from(local: &'static str) -> Self {
+        Self::unqualified(local)
+    }
+}
+
 impl QName {
     /// A name in a namespace.
     pub const fn qualified(ns: &'static str, local: &'static str) -> Self {
-        Self { ns: Some(ns), local }
+        Self {
+            ns: Some(ns),
+            local,
+        }
     }
 
     /// A name in no namespace.
@@ -71,6 +81,12 @@ pub trait XmlValue: Sized {
 
     /// Reads a value from an element whose start tag has just been read.
     fn read(element: Element<'_, '_>) -> Result<Self, ReadError>;
+}
+
+/// The alternatives of an `xsd:choice`: each writes its own element.
+pub trait XmlChoice {
+    /// Writes the chosen alternative's element(s).
+    fn write_choice(&self, w: &mut XmlWriter);
 }
 
 /// A value with a text form: the XSD simple types (built-in, enumerations, lists, restrictions).

@@ -29,9 +29,19 @@ impl Location {
         let offset = offset.min(input.len());
         let before = &input.as_bytes()[..offset];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-        Self { offset, line, column }
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        Self {
+            offset,
+            line,
+            column,
+        }
     }
 }
 
@@ -116,7 +126,11 @@ impl<'a> XmlReader<'a> {
     pub fn new(input: &'a str) -> Self {
         let mut inner = NsReader::from_str(input);
         inner.config_mut().expand_empty_elements = false;
-        Self { inner, input, depth: 0 }
+        Self {
+            inner,
+            input,
+            depth: 0,
+        }
     }
 
     /// The input being read.
@@ -126,7 +140,10 @@ impl<'a> XmlReader<'a> {
 
     /// An error at byte `offset` of the input.
     pub fn error(&self, kind: ReadErrorKind, offset: usize) -> ReadError {
-        ReadError { kind, location: Location::of(self.input, offset) }
+        ReadError {
+            kind,
+            location: Location::of(self.input, offset),
+        }
     }
 
     /// Reads the root element's start tag (skipping the prolog).
@@ -155,9 +172,22 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    fn element(&mut self, start: BytesStart<'a>, offset: usize, depth: usize, state: State) -> Element<'_, 'a> {
+    fn element(
+        &mut self,
+        start: BytesStart<'a>,
+        offset: usize,
+        depth: usize,
+        state: State,
+    ) -> Element<'_, 'a> {
         let end_of_start = self.inner.buffer_position() as usize;
-        Element { reader: self, start, offset, end_of_start, depth, state }
+        Element {
+            reader: self,
+            start,
+            offset,
+            end_of_start,
+            depth,
+            state,
+        }
     }
 
     /// The next event and the byte offset where it starts.
@@ -226,7 +256,10 @@ impl<'r, 'a> Element<'r, 'a> {
 
     /// The error for a required child that is missing.
     pub fn missing(&self, element: &'static str) -> ReadError {
-        self.error(ReadErrorKind::MissingElement { parent: self.local_name().to_owned(), element })
+        self.error(ReadErrorKind::MissingElement {
+            parent: self.local_name().to_owned(),
+            element,
+        })
     }
 
     /// `value`, or the error for a missing required child `element`.
@@ -240,8 +273,11 @@ impl<'r, 'a> Element<'r, 'a> {
         for attribute in self.start.attributes().with_checks(false) {
             let attribute = attribute.map_err(|e| self.syntax(e.to_string()))?;
             let key = attribute.key;
-            if key.as_namespace_binding().is_none() && key.local_name().as_ref() == local.as_bytes() {
-                let value = attribute.unescape_value().map_err(|e| self.syntax(e.to_string()))?;
+            if key.as_namespace_binding().is_none() && key.local_name().as_ref() == local.as_bytes()
+            {
+                let value = attribute
+                    .unescape_value()
+                    .map_err(|e| self.syntax(e.to_string()))?;
                 return Ok(Some(value));
             }
         }
@@ -249,11 +285,17 @@ impl<'r, 'a> Element<'r, 'a> {
     }
 
     /// The attribute with this local name, parsed as `T`.
-    pub fn attribute_value<T: SimpleValue>(&self, local: &'static str) -> Result<Option<T>, ReadError> {
+    pub fn attribute_value<T: SimpleValue>(
+        &self,
+        local: &'static str,
+    ) -> Result<Option<T>, ReadError> {
         match self.attribute(local)? {
             None => Ok(None),
             Some(text) => T::parse_text(&text).map(Some).map_err(|error| {
-                self.error(ReadErrorKind::Value { name: format!("@{local}"), error })
+                self.error(ReadErrorKind::Value {
+                    name: format!("@{local}"),
+                    error,
+                })
             }),
         }
     }
@@ -261,7 +303,10 @@ impl<'r, 'a> Element<'r, 'a> {
     /// A required attribute, parsed as `T`.
     pub fn required_attribute<T: SimpleValue>(&self, local: &'static str) -> Result<T, ReadError> {
         self.attribute_value(local)?.ok_or_else(|| {
-            self.error(ReadErrorKind::MissingAttribute { parent: self.local_name().to_owned(), attribute: local })
+            self.error(ReadErrorKind::MissingAttribute {
+                parent: self.local_name().to_owned(),
+                attribute: local,
+            })
         })
     }
 
@@ -277,7 +322,9 @@ impl<'r, 'a> Element<'r, 'a> {
             }
             let (ns, local) = self.reader.inner.resolve_attribute(key);
             let ns = match ns {
-                ResolveResult::Bound(ns) => Some(String::from_utf8_lossy(ns.into_inner()).into_owned()),
+                ResolveResult::Bound(ns) => {
+                    Some(String::from_utf8_lossy(ns.into_inner()).into_owned())
+                }
                 _ => None,
             };
             let local = String::from_utf8_lossy(local.into_inner()).into_owned();
@@ -285,19 +332,29 @@ impl<'r, 'a> Element<'r, 'a> {
             if is_xsi || (ns.is_none() && known.contains(&local.as_str())) {
                 continue;
             }
-            let value = attribute.unescape_value().map_err(|e| self.syntax(e.to_string()))?;
-            found.push(crate::builtin::AnyAttribute { ns, local, value: value.into_owned() });
+            let value = attribute
+                .unescape_value()
+                .map_err(|e| self.syntax(e.to_string()))?;
+            found.push(crate::builtin::AnyAttribute {
+                ns,
+                local,
+                value: value.into_owned(),
+            });
         }
         Ok(crate::AnyAttributes(found))
     }
 
     /// Whether the element carries `xsi:nil="true"`.
     pub fn is_nil(&self) -> bool {
-        self.start.attributes().with_checks(false).flatten().any(|a| {
-            a.key.local_name().as_ref() == b"nil"
-                && a.key.prefix().is_some()
-                && matches!(a.value.as_ref(), b"true" | b"1")
-        })
+        self.start
+            .attributes()
+            .with_checks(false)
+            .flatten()
+            .any(|a| {
+                a.key.local_name().as_ref() == b"nil"
+                    && a.key.prefix().is_some()
+                    && matches!(a.value.as_ref(), b"true" | b"1")
+            })
     }
 
     /// The next child element, or `None` at the end of this element. Text between children
@@ -318,7 +375,12 @@ impl<'r, 'a> Element<'r, 'a> {
                 }
                 Event::Empty(start) => {
                     let depth = self.reader.depth + 1;
-                    return Ok(Some(self.reader.element(start, offset, depth, State::Empty)));
+                    return Ok(Some(self.reader.element(
+                        start,
+                        offset,
+                        depth,
+                        State::Empty,
+                    )));
                 }
                 Event::End(_) => {
                     self.reader.depth -= 1;
@@ -345,15 +407,21 @@ impl<'r, 'a> Element<'r, 'a> {
         loop {
             let (offset, event) = self.reader.next_event()?;
             let piece = match event {
-                Event::Text(t) => t.unescape().map_err(|e| self.reader.error(ReadErrorKind::Syntax(e.to_string()), offset))?,
+                Event::Text(t) => t.unescape().map_err(|e| {
+                    self.reader
+                        .error(ReadErrorKind::Syntax(e.to_string()), offset)
+                })?,
                 Event::CData(c) => match c.into_inner() {
                     Cow::Borrowed(bytes) => Cow::Borrowed(self.utf8(bytes, offset)?),
                     Cow::Owned(bytes) => Cow::Owned(self.utf8(&bytes, offset)?.to_owned()),
                 },
                 Event::Start(child) | Event::Empty(child) => {
-                    let child = String::from_utf8_lossy(child.local_name().into_inner()).into_owned();
+                    let child =
+                        String::from_utf8_lossy(child.local_name().into_inner()).into_owned();
                     let parent = self.local_name().to_owned();
-                    return Err(self.reader.error(ReadErrorKind::ElementInText { parent, child }, offset));
+                    return Err(self
+                        .reader
+                        .error(ReadErrorKind::ElementInText { parent, child }, offset));
                 }
                 Event::End(_) => {
                     self.reader.depth -= 1;
@@ -371,14 +439,20 @@ impl<'r, 'a> Element<'r, 'a> {
     }
 
     fn utf8<'b>(&self, bytes: &'b [u8], offset: usize) -> Result<&'b str, ReadError> {
-        std::str::from_utf8(bytes).map_err(|e| self.reader.error(ReadErrorKind::Syntax(e.to_string()), offset))
+        std::str::from_utf8(bytes).map_err(|e| {
+            self.reader
+                .error(ReadErrorKind::Syntax(e.to_string()), offset)
+        })
     }
 
     /// Reads the text and parses it as `T`.
     pub fn parse<T: SimpleValue>(mut self) -> Result<T, ReadError> {
         let text = self.take_text()?;
         T::parse_text(&text).map_err(|error| {
-            self.error(ReadErrorKind::Value { name: format!("<{}>", self.local_name()), error })
+            self.error(ReadErrorKind::Value {
+                name: format!("<{}>", self.local_name()),
+                error,
+            })
         })
     }
 
@@ -412,7 +486,9 @@ impl<'r, 'a> Element<'r, 'a> {
                 self.reader.inner.buffer_position() as usize
             }
         };
-        Ok(crate::AnyElement::from_raw(self.reader.input[start..end].to_owned()))
+        Ok(crate::AnyElement::from_raw(
+            self.reader.input[start..end].to_owned(),
+        ))
     }
 
     /// The element's content (between its tags) as written in the input, for `xsd:anyType`.
@@ -434,7 +510,9 @@ impl<'r, 'a> Element<'r, 'a> {
                                 break self.reader.input[start..offset].to_owned();
                             }
                         }
-                        Event::Eof => return Err(self.reader.error(ReadErrorKind::UnexpectedEof, offset)),
+                        Event::Eof => {
+                            return Err(self.reader.error(ReadErrorKind::UnexpectedEof, offset))
+                        }
                         _ => {}
                     }
                 }
@@ -464,7 +542,10 @@ impl<'r, 'a> Element<'r, 'a> {
 
 /// The XML Schema instance namespaces: 2001, and the 1999 one that older servers still send.
 pub(crate) fn is_xsi_namespace(ns: &str) -> bool {
-    matches!(ns, crate::XSI_NS | "http://www.w3.org/1999/XMLSchema-instance")
+    matches!(
+        ns,
+        crate::XSI_NS | "http://www.w3.org/1999/XMLSchema-instance"
+    )
 }
 
 /// Reads a whole document whose root element holds a `T`; the root's name is not checked.
@@ -505,7 +586,10 @@ mod tests {
         assert_eq!(reader.root().unwrap().text().unwrap(), "x & <y>");
         let mut reader = XmlReader::new("<a>x<b/></a>");
         let err = reader.root().unwrap().text().unwrap_err();
-        assert!(matches!(err.kind, ReadErrorKind::ElementInText { .. }), "{err}");
+        assert!(
+            matches!(err.kind, ReadErrorKind::ElementInText { .. }),
+            "{err}"
+        );
     }
 
     #[test]
@@ -524,6 +608,9 @@ mod tests {
         assert_eq!(any.as_str(), "<x:any xmlns:x='urn:x' k='v'><in/>t</x:any>");
         assert_eq!(root.next_child().unwrap().unwrap().local_name(), "b");
         let mut reader = XmlReader::new("<a> <b>1</b>x</a>");
-        assert_eq!(reader.root().unwrap().capture_content().unwrap().as_str(), " <b>1</b>x");
+        assert_eq!(
+            reader.root().unwrap().capture_content().unwrap().as_str(),
+            " <b>1</b>x"
+        );
     }
 }

@@ -43,7 +43,10 @@ impl XmlWriter {
 
     /// An empty writer whose buffer has room for `capacity` bytes.
     pub fn with_capacity(capacity: usize) -> Self {
-        Self { buf: String::with_capacity(capacity), ..Self::default() }
+        Self {
+            buf: String::with_capacity(capacity),
+            ..Self::default()
+        }
     }
 
     /// The XML written so far.
@@ -63,7 +66,10 @@ impl XmlWriter {
 
     /// A sink for the text content of the element that is open.
     pub fn text(&mut self) -> Text<'_> {
-        Text { buf: &mut self.buf, attribute: false }
+        Text {
+            buf: &mut self.buf,
+            attribute: false,
+        }
     }
 
     /// Opens `<name`, leaving the start tag open for attributes and declarations.
@@ -75,7 +81,11 @@ impl XmlWriter {
 
     /// Declares `prefix` for `ns` on the start tag that is open; later names in `ns` use it.
     pub fn declare(&mut self, prefix: &str, ns: &str) {
-        self.bindings.push(Binding { prefix: prefix.to_owned(), ns: ns.to_owned(), depth: self.depth });
+        self.bindings.push(Binding {
+            prefix: prefix.to_owned(),
+            ns: ns.to_owned(),
+            depth: self.depth,
+        });
         self.buf.push(' ');
         self.push_declaration(self.bindings.len() - 1);
     }
@@ -110,18 +120,19 @@ impl XmlWriter {
     }
 
     /// Writes one element holding `value`.
-    pub fn element<T: XmlValue>(&mut self, name: &QName, value: &T) {
-        self.start(name);
+    pub fn element<T: XmlValue>(&mut self, name: impl Into<QName>, value: &T) {
+        let name = name.into();
+        self.start(&name);
         value.write_attributes(self);
         self.close_start();
         let content_start = self.buf.len();
         value.write_content(self);
-        self.end(name, content_start);
+        self.end(&name, content_start);
     }
 
     /// Writes `<name xsi:nil="true"/>`.
-    pub fn nil(&mut self, name: &QName) {
-        self.start(name);
+    pub fn nil(&mut self, name: impl Into<QName>) {
+        self.start(&name.into());
         self.buf.push(' ');
         self.push_qualified(Some(XSI_NS), "nil", true);
         self.buf.push_str("=\"true\"/>");
@@ -132,7 +143,12 @@ impl XmlWriter {
     }
 
     /// Writes an optional element: the value, or what `absent` says when there is none.
-    pub fn optional<T: XmlValue>(&mut self, name: &QName, value: &Option<T>, absent: Absent) {
+    pub fn optional_or<T: XmlValue>(
+        &mut self,
+        name: impl Into<QName>,
+        value: Option<&T>,
+        absent: Absent,
+    ) {
         match (value, absent) {
             (Some(value), _) => self.element(name, value),
             (None, Absent::Omit) => {}
@@ -140,24 +156,63 @@ impl XmlWriter {
         }
     }
 
+    /// Writes an element when there is a value (`minOccurs="0"`).
+    pub fn optional<T: XmlValue>(&mut self, name: impl Into<QName>, value: Option<&T>) {
+        self.optional_or(name, value, Absent::Omit);
+    }
+
+    /// Writes the value, or `xsi:nil="true"` when there is none (a required, nillable element).
+    pub fn nillable<T: XmlValue>(&mut self, name: impl Into<QName>, value: Option<&T>) {
+        self.optional_or(name, value, Absent::Nil);
+    }
+
     /// Writes one element for each value, in order.
-    pub fn elements<T: XmlValue>(&mut self, name: &QName, values: &[T]) {
+    pub fn elements<T: XmlValue>(&mut self, name: impl Into<QName>, values: &[T]) {
+        let name = name.into();
         for value in values {
             self.element(name, value);
         }
     }
 
+    /// Writes one element for each item, `xsi:nil` for the missing ones.
+    pub fn nillable_elements<T: XmlValue>(&mut self, name: impl Into<QName>, values: &[Option<T>]) {
+        let name = name.into();
+        for value in values {
+            self.nillable(name, value.as_ref());
+        }
+    }
+
+    /// Writes elements captured by `xsd:any`, as they were.
+    pub fn any_elements(&mut self, elements: &[crate::AnyElement]) {
+        for element in elements {
+            element.write(self);
+        }
+    }
+
+    /// Writes a simple value as the text content of the open element.
+    pub fn simple<T: SimpleValue>(&mut self, value: &T) {
+        value.write_text(&mut self.text());
+    }
+
     /// Writes ` name="value"` into the open start tag.
-    pub fn attribute<T: SimpleValue>(&mut self, name: &QName, value: &T) {
+    pub fn attribute<T: SimpleValue>(&mut self, name: impl Into<QName>, value: &T) {
+        let name = name.into();
         self.buf.push(' ');
         self.push_qualified(name.ns, name.local, true);
         self.buf.push_str("=\"");
-        value.write_text(&mut Text { buf: &mut self.buf, attribute: true });
+        value.write_text(&mut Text {
+            buf: &mut self.buf,
+            attribute: true,
+        });
         self.buf.push('"');
     }
 
     /// Writes an attribute when it has a value.
-    pub fn optional_attribute<T: SimpleValue>(&mut self, name: &QName, value: &Option<T>) {
+    pub fn optional_attribute<T: SimpleValue>(
+        &mut self,
+        name: impl Into<QName>,
+        value: &Option<T>,
+    ) {
         if let Some(value) = value {
             self.attribute(name, value);
         }
@@ -174,7 +229,11 @@ impl XmlWriter {
 
     /// The prefix bound to `ns` in the current scope, innermost first.
     pub fn prefix_of(&self, ns: &str) -> Option<&str> {
-        self.bindings.iter().rev().find(|b| b.ns == ns).map(|b| b.prefix.as_str())
+        self.bindings
+            .iter()
+            .rev()
+            .find(|b| b.ns == ns)
+            .map(|b| b.prefix.as_str())
     }
 
     /// Writes `prefix:local`, declaring a fresh prefix on the open tag when `ns` has none in
@@ -193,7 +252,11 @@ impl XmlWriter {
             Some(index) => (index, false),
             None => {
                 let prefix = self.fresh_prefix(ns);
-                self.bindings.push(Binding { prefix, ns: ns.to_owned(), depth: self.depth });
+                self.bindings.push(Binding {
+                    prefix,
+                    ns: ns.to_owned(),
+                    depth: self.depth,
+                });
                 (self.bindings.len() - 1, true)
             }
         };
@@ -276,7 +339,7 @@ fn escape(out: &mut String, text: &str, attribute: bool) {
 }
 
 /// Writes `value` as a whole document whose root element is `name`.
-pub fn write_document<T: XmlValue>(name: &QName, value: &T) -> String {
+pub fn write_document<T: XmlValue>(name: impl Into<QName>, value: &T) -> String {
     let mut w = XmlWriter::new();
     w.element(name, value);
     w.into_string()
@@ -303,12 +366,12 @@ mod tests {
         let inner = QName::qualified("urn:a", "Inner");
         let plain = QName::unqualified("Plain");
         w.start(&outer);
-        w.attribute(&QName::qualified("urn:b", "flag"), &true);
+        w.attribute(QName::qualified("urn:b", "flag"), &true);
         w.close_start();
         let at = w.as_str().len();
-        w.element(&inner, &"x".to_owned());
-        w.element(&plain, &String::new());
-        w.nil(&plain);
+        w.element(inner, &"x".to_owned());
+        w.element(plain, &String::new());
+        w.nil(plain);
         w.end(&outer, at);
         assert_eq!(
             w.into_string(),

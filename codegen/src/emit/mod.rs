@@ -1,0 +1,169 @@
+//! Stage 3: the IR as Rust tokens (quote), then as text (prettyplease).
+//!
+//! Generated code names everything by a full path (`::soap_runtime::…`, `::std::…`), so it
+//! compiles whatever the including crate has in scope, and leans on the runtime's traits for
+//! all XML work: each type gets a short `XmlValue` or `SimpleValue` impl, no state machine.
+
+mod operations;
+mod types;
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::quote;
+
+use crate::ir::{Builtin, Module, TypeExpr, XmlName};
+
+/// The whole module as text, after `header` lines.
+pub fn emit(module: &Module, header: &[String]) -> Result<String, String> {
+    let doc = doc_attrs_inner(&module.doc.join("\n\n"));
+    let choices = types::choices(&module.types);
+    let types = module
+        .types
+        .iter()
+        .map(|item| types::type_item(item, Scope::Top, &choices));
+    let bindings = module
+        .bindings
+        .iter()
+        .map(|binding| operations::binding(binding, &choices));
+    let tokens = quote! {
+        #doc
+        #(#types)*
+        #(#bindings)*
+    };
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("the generated tokens do not parse: {e}"))?;
+    let mut text = String::new();
+    for line in header {
+        text.push_str("// ");
+        text.push_str(line);
+        text.push('\n');
+    }
+    text.push_str(&spaced(&prettyplease::unparse(&file)));
+    Ok(text)
+}
+
+/// prettyplease puts items right after one another; a blank line after each item that ends
+/// at the top level or in a binding module makes the file readable.
+fn spaced(code: &str) -> String {
+    let mut out = String::with_capacity(code.len() + code.len() / 20);
+    let mut lines = code.lines().peekable();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        let ends_item = matches!(line, "}" | "    }" | "    };" | "];" | "    ];")
+            || ((line.starts_with("pub type ") || line.starts_with("    pub type "))
+                && line.ends_with(';'));
+        let next_closes = lines
+            .peek()
+            .is_none_or(|next| next.trim_start().starts_with('}') || next.is_empty());
+        if ends_item && !next_closes {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Where generated code sits: the module's top level, or a binding's module (one level down).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Top,
+    Binding,
+}
+
+pub fn ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+/// `#[doc]` attributes, one per line. Fences are defused so no doc text becomes a doctest.
+pub fn doc_attrs(text: &str) -> TokenStream {
+    let lines = doc_lines(text);
+    quote! { #(#[doc = #lines])* }
+}
+
+fn doc_attrs_inner(text: &str) -> TokenStream {
+    let lines = doc_lines(text);
+    quote! { #(#![doc = #lines])* }
+}
+
+fn doc_lines(text: &str) -> Vec<String> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    text.lines()
+        .map(|line| format!(" {}", line.replace("```", "'''")))
+        .collect()
+}
+
+pub fn opt_doc(doc: Option<&str>) -> TokenStream {
+    doc.map(doc_attrs).unwrap_or_default()
+}
+
+/// An XML name as the writer takes it: a string literal for an unqualified name (most of a
+/// SOAP body), a `QName` for a qualified one.
+pub fn qname(name: &XmlName) -> TokenStream {
+    let local = &name.local;
+    match &name.ns {
+        Some(ns) => quote! { ::soap_runtime::QName::qualified(#ns, #local) },
+        None => quote! { #local },
+    }
+}
+
+/// An XML name as a `QName` value (in constants).
+pub fn qname_value(name: &XmlName) -> TokenStream {
+    let local = &name.local;
+    match &name.ns {
+        Some(ns) => quote! { ::soap_runtime::QName::qualified(#ns, #local) },
+        None => quote! { ::soap_runtime::QName::unqualified(#local) },
+    }
+}
+
+/// The Rust type a type expression stands for, as seen from `scope`.
+pub fn type_tokens(ty: &TypeExpr, scope: Scope) -> TokenStream {
+    match ty {
+        TypeExpr::Builtin(builtin) => builtin_tokens(*builtin),
+        TypeExpr::Named(name) => {
+            let name = ident(name);
+            match scope {
+                Scope::Top => quote! { #name },
+                Scope::Binding => quote! { super::#name },
+            }
+        }
+        TypeExpr::Local(name) => {
+            let name = ident(name);
+            quote! { #name }
+        }
+        TypeExpr::List(item) => {
+            let item = type_tokens(item, scope);
+            quote! { ::soap_runtime::List<#item> }
+        }
+    }
+}
+
+fn builtin_tokens(builtin: Builtin) -> TokenStream {
+    match builtin {
+        Builtin::String => quote! { ::std::string::String },
+        Builtin::Bool => quote! { bool },
+        Builtin::I8 => quote! { i8 },
+        Builtin::I16 => quote! { i16 },
+        Builtin::I32 => quote! { i32 },
+        Builtin::I64 => quote! { i64 },
+        Builtin::I128 => quote! { i128 },
+        Builtin::U8 => quote! { u8 },
+        Builtin::U16 => quote! { u16 },
+        Builtin::U32 => quote! { u32 },
+        Builtin::U64 => quote! { u64 },
+        Builtin::U128 => quote! { u128 },
+        Builtin::F32 => quote! { f32 },
+        Builtin::F64 => quote! { f64 },
+        Builtin::Decimal => quote! { ::soap_runtime::Decimal },
+        Builtin::DateTime => quote! { ::soap_runtime::DateTime },
+        Builtin::Date => quote! { ::soap_runtime::Date },
+        Builtin::Time => quote! { ::soap_runtime::Time },
+        Builtin::HexBinary => quote! { ::soap_runtime::HexBinary },
+        Builtin::Base64Binary => quote! { ::soap_runtime::Base64Binary },
+        Builtin::AnyContent => quote! { ::soap_runtime::AnyContent },
+        Builtin::Empty => quote! { ::soap_runtime::Empty },
+    }
+}

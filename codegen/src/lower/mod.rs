@@ -1,0 +1,977 @@
+//! Stage 2: lower the document model to the IR.
+//!
+//! Names are resolved (a reference to nothing is an error at the reference), content models
+//! are flattened into fields, anonymous types get names from where they are used, Rust names
+//! are made unique, and fields that close a cycle of types are boxed.
+
+mod builtin;
+mod cycles;
+pub mod naming;
+mod operations;
+
+use std::collections::HashMap;
+
+use crate::ir::{
+    AttributeField, Builtin, ChoiceVariant, EnumVariant, FacetCheck, Field, FieldKind, Module,
+    Occurs, StructDef, TypeExpr, TypeItem, TypeKind, XmlName,
+};
+use crate::read::xsd::{
+    AttributeDecl, AttributeGroup, AttributeUse, ComplexType, Content, Derivation, ElementDecl,
+    Group, Particle, Schema, SimpleType, Term, TypeDef, TypeRef,
+};
+use crate::read::{is_xsd_ns, Documents, QName, SOAP_ENC_NS};
+use crate::{Error, Location};
+use naming::{field_name, type_name, Scope};
+
+/// Lowers everything read from one WSDL (or XSD) into one module.
+pub fn lower(documents: &Documents) -> Result<Module, Error> {
+    let mut lowerer = Lowerer::new(documents);
+    lowerer.assign_names(documents);
+    for schema in &documents.schemas {
+        let ns = schema.target_namespace.as_str();
+        for def in &schema.types {
+            let Some(name) = lowerer.named_type(ns, def) else {
+                continue;
+            };
+            let item = lowerer.type_item(def, Some(ns), &name)?;
+            lowerer.push(item);
+        }
+        for element in &schema.elements {
+            let Some(name) = lowerer.element_type_name(ns, element) else {
+                continue;
+            };
+            let Some(TypeRef::Inline(def)) = &element.type_ref else {
+                continue;
+            };
+            let mut item = lowerer.type_item(def, Some(ns), &name)?;
+            item.origin = format!("element `{}`{}", element.name, in_namespace(ns));
+            item.doc = item.doc.or_else(|| element.doc.clone());
+            lowerer.push(item);
+        }
+    }
+    let mut module = Module {
+        doc: Vec::new(),
+        types: Vec::new(),
+        bindings: operations::lower_bindings(&mut lowerer, documents)?,
+    };
+    module.doc = operations::module_doc(documents);
+    module.types = std::mem::take(&mut lowerer.items);
+    cycles::box_cycles(&mut module);
+    cycles::derive_defaults(&mut module);
+    Ok(module)
+}
+
+fn in_namespace(ns: &str) -> String {
+    if ns.is_empty() {
+        String::new()
+    } else {
+        format!(" in `{ns}`")
+    }
+}
+
+/// The global declarations of all schemas, by name.
+struct Index<'d> {
+    types: HashMap<QName, (&'d TypeDef, &'d Schema)>,
+    elements: HashMap<QName, (&'d ElementDecl, &'d Schema)>,
+    attributes: HashMap<QName, &'d AttributeDecl>,
+    groups: HashMap<QName, (&'d Group, &'d Schema)>,
+    attribute_groups: HashMap<QName, &'d AttributeGroup>,
+}
+
+pub(crate) struct Lowerer<'d> {
+    index: Index<'d>,
+    /// Top-level Rust type names.
+    pub(crate) scope: Scope,
+    /// Named XSD types → their Rust names.
+    named: HashMap<QName, String>,
+    /// Global elements with anonymous types → the Rust names of those types.
+    element_named: HashMap<QName, String>,
+    items: Vec<TypeItem>,
+    /// Anonymous types and choices already lowered, by where they are written: a base type's
+    /// content is lowered again for each type derived from it, and must name the same items.
+    anonymous: HashMap<Location, TypeExpr>,
+    /// Named model groups and attribute groups being expanded, and base types being
+    /// inherited from, to stop one that contains itself.
+    group_stack: Vec<QName>,
+    base_stack: Vec<QName>,
+}
+
+/// How a particle's own occurrence combines with the particles around it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Context {
+    optional: bool,
+    many: bool,
+}
+
+impl Context {
+    fn within(self, particle: &Particle) -> Self {
+        Self {
+            optional: self.optional || particle.min == 0,
+            many: self.many || particle.repeats(),
+        }
+    }
+}
+
+impl<'d> Lowerer<'d> {
+    fn new(documents: &'d Documents) -> Self {
+        let mut index = Index {
+            types: HashMap::new(),
+            elements: HashMap::new(),
+            attributes: HashMap::new(),
+            groups: HashMap::new(),
+            attribute_groups: HashMap::new(),
+        };
+        for schema in &documents.schemas {
+            let ns = &schema.target_namespace;
+            for def in &schema.types {
+                let name = QName::new(ns, def.name.clone().unwrap_or_default());
+                index.types.entry(name).or_insert((def, schema));
+            }
+            for element in &schema.elements {
+                index
+                    .elements
+                    .entry(QName::new(ns, &element.name))
+                    .or_insert((element, schema));
+            }
+            for attribute in &schema.attributes {
+                index
+                    .attributes
+                    .entry(QName::new(ns, &attribute.name))
+                    .or_insert(attribute);
+            }
+            for group in &schema.groups {
+                index
+                    .groups
+                    .entry(QName::new(ns, &group.name))
+                    .or_insert((group, schema));
+            }
+            for group in &schema.attribute_groups {
+                index
+                    .attribute_groups
+                    .entry(QName::new(ns, &group.name))
+                    .or_insert(group);
+            }
+        }
+        Self {
+            index,
+            scope: Scope::new(),
+            named: HashMap::new(),
+            element_named: HashMap::new(),
+            items: Vec::new(),
+            anonymous: HashMap::new(),
+            group_stack: Vec::new(),
+            base_stack: Vec::new(),
+        }
+    }
+
+    /// Gives every named type, then every global element with an anonymous type, its Rust
+    /// name, in document order, so a name does not depend on where it is first used.
+    fn assign_names(&mut self, documents: &'d Documents) {
+        for schema in &documents.schemas {
+            for def in &schema.types {
+                let name = QName::new(
+                    &schema.target_namespace,
+                    def.name.clone().unwrap_or_default(),
+                );
+                if self
+                    .index
+                    .types
+                    .get(&name)
+                    .is_some_and(|(d, _)| std::ptr::eq(*d, def))
+                    && !self.named.contains_key(&name)
+                {
+                    let rust = self.scope.claim(&type_name(&name.local, "Type"));
+                    self.named.insert(name, rust);
+                }
+            }
+        }
+        for schema in &documents.schemas {
+            for element in &schema.elements {
+                let name = QName::new(&schema.target_namespace, &element.name);
+                let indexed = self
+                    .index
+                    .elements
+                    .get(&name)
+                    .is_some_and(|(e, _)| std::ptr::eq(*e, element));
+                if indexed
+                    && matches!(element.type_ref, Some(TypeRef::Inline(_)))
+                    && !self.element_named.contains_key(&name)
+                {
+                    let wanted = type_name(&name.local, "Element");
+                    let rust = if self.named.values().any(|n| *n == wanted) {
+                        self.scope.claim(&format!("{wanted}Element"))
+                    } else {
+                        self.scope.claim(&wanted)
+                    };
+                    self.element_named.insert(name, rust);
+                }
+            }
+        }
+    }
+
+    /// The Rust name of a named type, unless `def` repeats an earlier definition.
+    fn named_type(&self, ns: &str, def: &TypeDef) -> Option<String> {
+        let name = QName::new(ns, def.name.clone().unwrap_or_default());
+        let (indexed, _) = self.index.types.get(&name)?;
+        std::ptr::eq(*indexed, def).then(|| self.named[&name].clone())
+    }
+
+    /// The Rust name of a global element's anonymous type, unless `element` repeats an earlier
+    /// declaration.
+    fn element_type_name(&self, ns: &str, element: &ElementDecl) -> Option<String> {
+        let name = QName::new(ns, &element.name);
+        let (indexed, _) = self.index.elements.get(&name)?;
+        if std::ptr::eq(*indexed, element) {
+            self.element_named.get(&name).cloned()
+        } else {
+            None
+        }
+    }
+
+    fn push(&mut self, item: TypeItem) {
+        self.items.push(item);
+    }
+
+    /// The Rust type for a reference to the type `name`.
+    pub(crate) fn type_expr(&self, name: &QName, at: &Location) -> Result<TypeExpr, Error> {
+        if is_xsd_ns(&name.ns) || name.ns == SOAP_ENC_NS {
+            if let Some(builtin) = builtin::builtin(&name.local) {
+                return Ok(TypeExpr::Builtin(builtin));
+            }
+            if builtin::builtin_list(&name.local) {
+                return Ok(TypeExpr::List(Box::new(TypeExpr::Builtin(Builtin::String))));
+            }
+            if name.ns == SOAP_ENC_NS && matches!(name.local.as_str(), "Array" | "Struct") {
+                return Ok(TypeExpr::Builtin(Builtin::AnyContent));
+            }
+            if is_xsd_ns(&name.ns) {
+                return Err(Error::new(
+                    at.clone(),
+                    format!("`{}` is not an XML Schema built-in type", name.local),
+                ));
+            }
+        }
+        match self.named.get(name) {
+            Some(rust) => Ok(TypeExpr::Named(rust.clone())),
+            None => Err(Error::new(
+                at.clone(),
+                format!("type `{name}` is not defined"),
+            )),
+        }
+    }
+
+    /// The global element `name`, or an error at `at`.
+    fn global_element(
+        &self,
+        name: &QName,
+        at: &Location,
+    ) -> Result<(&'d ElementDecl, &'d Schema), Error> {
+        self.index
+            .elements
+            .get(name)
+            .copied()
+            .ok_or_else(|| Error::new(at.clone(), format!("element `{name}` is not defined")))
+    }
+
+    /// The Rust type of the global element `name`.
+    pub(crate) fn element_type(&self, name: &QName, at: &Location) -> Result<TypeExpr, Error> {
+        let (element, _) = self.global_element(name, at)?;
+        match &element.type_ref {
+            Some(TypeRef::Named(type_name, at)) => self.type_expr(type_name, at),
+            Some(TypeRef::Inline(_)) => Ok(TypeExpr::Named(self.element_named[name].clone())),
+            None => match &element.substitution_group {
+                Some(head) => self.element_type(head, &element.at),
+                None => Ok(TypeExpr::Builtin(Builtin::AnyContent)),
+            },
+        }
+    }
+
+    /// A type definition as an item named `name`.
+    fn type_item(
+        &mut self,
+        def: &TypeDef,
+        ns: Option<&str>,
+        name: &str,
+    ) -> Result<TypeItem, Error> {
+        let kind_word = match def.kind {
+            crate::read::xsd::TypeKind::Simple(_) => "simpleType",
+            crate::read::xsd::TypeKind::Complex(_) => "complexType",
+        };
+        let origin = match (&def.name, ns) {
+            (Some(xml), Some(ns)) => format!("{kind_word} `{xml}`{}", in_namespace(ns)),
+            _ => format!("anonymous {kind_word}"),
+        };
+        let kind = match &def.kind {
+            crate::read::xsd::TypeKind::Simple(simple) => self.simple_kind(simple, name)?,
+            crate::read::xsd::TypeKind::Complex(complex) => {
+                TypeKind::Struct(self.complex_struct(complex, name)?)
+            }
+        };
+        Ok(TypeItem {
+            name: name.to_owned(),
+            doc: def.doc.clone(),
+            origin,
+            kind,
+            default: true,
+        })
+    }
+
+    fn simple_kind(&mut self, simple: &SimpleType, owner: &str) -> Result<TypeKind, Error> {
+        Ok(match simple {
+            SimpleType::List { item } => TypeKind::Alias(TypeExpr::List(Box::new(
+                self.type_ref_expr(item, owner, "Item")?,
+            ))),
+            SimpleType::Union { members } => {
+                for member in members {
+                    self.type_ref_expr(member, owner, "Member")?; // dangling members are still errors
+                }
+                TypeKind::Alias(TypeExpr::Builtin(Builtin::String))
+            }
+            SimpleType::Restriction {
+                base,
+                facets,
+                enumeration,
+            } if !enumeration.is_empty() => {
+                let _ = (base, facets);
+                let mut variants = Scope::new();
+                variants.reserve(&["Unknown"]);
+                TypeKind::Enum(
+                    enumeration
+                        .iter()
+                        .map(|e| EnumVariant {
+                            rust: variants.claim(&type_name(&e.value, "Value")),
+                            value: e.value.clone(),
+                            doc: e.doc.clone(),
+                        })
+                        .collect(),
+                )
+            }
+            SimpleType::Restriction { base, facets, .. } => {
+                let inner = self.type_ref_expr(base, owner, "Base")?;
+                let builtin = self.builtin_of(&inner);
+                let mut checks = Vec::new();
+                let mut notes = Vec::new();
+                for facet in facets {
+                    let value = facet.value.trim();
+                    let length = || value.parse::<u64>().ok();
+                    let check = match (facet.kind.as_str(), builtin) {
+                        ("length", Some(b)) if b.has_length() => length().map(FacetCheck::Length),
+                        ("minLength", Some(b)) if b.has_length() => {
+                            length().map(FacetCheck::MinLength)
+                        }
+                        ("maxLength", Some(b)) if b.has_length() => {
+                            length().map(FacetCheck::MaxLength)
+                        }
+                        (
+                            kind @ ("minInclusive" | "maxInclusive" | "minExclusive"
+                            | "maxExclusive"),
+                            Some(b),
+                        ) if b.is_number() => {
+                            number_literal(value, b).map(|literal| FacetCheck::Bound {
+                                facet: static_facet(kind),
+                                literal,
+                            })
+                        }
+                        _ => None,
+                    };
+                    match check {
+                        Some(check) if matches!(inner, TypeExpr::Builtin(_)) => checks.push(check),
+                        _ if facet.kind == "whiteSpace" => {}
+                        _ => notes.push(format!("{}: `{}`", facet.kind, facet.value)),
+                    }
+                }
+                if checks.is_empty() {
+                    TypeKind::Alias(inner)
+                } else {
+                    TypeKind::Newtype {
+                        inner,
+                        facets: checks,
+                        notes,
+                    }
+                }
+            }
+        })
+    }
+
+    /// The built-in a type expression finally stands for, through aliases.
+    fn builtin_of(&self, expr: &TypeExpr) -> Option<Builtin> {
+        match expr {
+            TypeExpr::Builtin(b) => Some(*b),
+            TypeExpr::Named(name) => self
+                .items
+                .iter()
+                .find(|i| i.name == *name)
+                .and_then(|item| match &item.kind {
+                    TypeKind::Alias(inner) => self.builtin_of(inner),
+                    _ => None,
+                }),
+            _ => None,
+        }
+    }
+
+    /// The Rust type of a type reference; an inline type becomes an item named after its owner.
+    fn type_ref_expr(
+        &mut self,
+        type_ref: &TypeRef,
+        owner: &str,
+        role: &str,
+    ) -> Result<TypeExpr, Error> {
+        match type_ref {
+            TypeRef::Named(name, at) => self.type_expr(name, at),
+            TypeRef::Inline(def) => self.anonymous(def, owner, role),
+        }
+    }
+
+    /// Lowers an anonymous type used by `owner` in the role `role` (a field's name, say). A
+    /// restriction that checks nothing is not worth a name: its base type is used instead.
+    fn anonymous(&mut self, def: &TypeDef, owner: &str, role: &str) -> Result<TypeExpr, Error> {
+        if let Some(done) = self.anonymous.get(&def.at) {
+            return Ok(done.clone());
+        }
+        let name = self
+            .scope
+            .claim(&format!("{owner}{}", type_name(role, "Type")));
+        let item = self.type_item(def, None, &name)?;
+        let expr = match &item.kind {
+            TypeKind::Alias(inner) if !matches!(inner, TypeExpr::List(_)) => {
+                self.scope.release(&name);
+                inner.clone()
+            }
+            _ => {
+                self.push(item);
+                TypeExpr::Named(name)
+            }
+        };
+        self.anonymous.insert(def.at.clone(), expr.clone());
+        Ok(expr)
+    }
+
+    fn complex_struct(&mut self, complex: &ComplexType, owner: &str) -> Result<StructDef, Error> {
+        let mut fields = Vec::new();
+        let mut scope = Scope::new();
+        let mut def = StructDef::default();
+        let mut has_any = false;
+        match &complex.content {
+            Content::Particle(particle) => {
+                if let Some(p) = particle {
+                    self.particle_fields(p, Context::default(), owner, &mut fields, &mut has_any)?;
+                }
+            }
+            Content::Simple { base, at, .. } => {
+                def.text = Some(self.value_type(base, at)?);
+                def.attributes = self.inherited_attributes(base, at)?;
+            }
+            Content::Complex {
+                derivation,
+                base,
+                at,
+                particle,
+            } => {
+                if base.ns == SOAP_ENC_NS && base.local == "Array" {
+                    let item = self.array_item(complex, particle.as_ref(), owner)?;
+                    fields.push(Field {
+                        rust: "items".into(),
+                        doc: None,
+                        kind: FieldKind::ArrayItems(XmlName {
+                            ns: None,
+                            local: "item".into(),
+                        }),
+                        ty: item,
+                        occurs: Occurs::Many,
+                        boxed: false,
+                    });
+                    scope.reserve(&["items"]);
+                    return Ok(StructDef { fields, ..def });
+                }
+                let base_struct = self.base_struct(base, at)?;
+                def.attributes = base_struct.attributes;
+                if *derivation == Derivation::Extension {
+                    fields = base_struct.fields;
+                    def.text = base_struct.text;
+                    has_any = fields.iter().any(|f| f.kind == FieldKind::Any);
+                    fields.retain(|f| f.kind != FieldKind::Any);
+                }
+                def.any_attribute = base_struct.any_attribute;
+                if let Some(p) = particle {
+                    self.particle_fields(p, Context::default(), owner, &mut fields, &mut has_any)?;
+                }
+            }
+        }
+        // Own attributes override inherited ones of the same name; `prohibited` removes them.
+        let own = self.attribute_fields(&complex.attributes, owner)?;
+        for (attribute, prohibited) in own {
+            def.attributes.retain(|a| a.name != attribute.name);
+            if !prohibited {
+                def.attributes.push(attribute);
+            }
+        }
+        def.any_attribute |= complex.any_attribute || self.groups_allow_any(&complex.attributes);
+        if has_any {
+            fields.push(Field {
+                rust: "any".into(),
+                doc: None,
+                kind: FieldKind::Any,
+                ty: TypeExpr::Builtin(Builtin::Empty),
+                occurs: Occurs::Many,
+                boxed: false,
+            });
+        }
+        // Rust names: XML-derived first, then the generated ones.
+        for attribute in &mut def.attributes {
+            attribute.rust = scope.claim(&attribute.rust);
+        }
+        for field in &mut fields {
+            if field.kind != FieldKind::Any {
+                field.rust = scope.claim(&field.rust);
+            }
+        }
+        for field in &mut fields {
+            if field.kind == FieldKind::Any {
+                field.rust = scope.claim("any");
+            }
+        }
+        if def.text.is_some() {
+            def.text_rust = scope.claim("value");
+        }
+        if def.any_attribute {
+            def.any_attributes_rust = scope.claim("any_attributes");
+        }
+        def.fields = fields;
+        Ok(def)
+    }
+
+    fn groups_allow_any(&self, uses: &[AttributeUse]) -> bool {
+        uses.iter().any(|u| match u {
+            AttributeUse::Group(name, _) => self
+                .index
+                .attribute_groups
+                .get(name)
+                .is_some_and(|g| g.any_attribute || self.groups_allow_any(&g.attributes)),
+            AttributeUse::Attribute(_) => false,
+        })
+    }
+
+    /// The item type of a SOAP-encoded array: from `wsdl:arrayType`, or the element inside.
+    fn array_item(
+        &mut self,
+        complex: &ComplexType,
+        particle: Option<&Particle>,
+        owner: &str,
+    ) -> Result<TypeExpr, Error> {
+        for u in &complex.attributes {
+            if let AttributeUse::Attribute(a) = u {
+                if let Some(item) = &a.array_type {
+                    return self.type_expr(item, &a.at);
+                }
+            }
+        }
+        if let Some(Particle {
+            term: Term::Sequence(children),
+            ..
+        }) = particle
+        {
+            if let [Particle {
+                term: Term::Element(element),
+                ..
+            }] = children.as_slice()
+            {
+                return match &element.type_ref {
+                    Some(type_ref) => self.type_ref_expr(type_ref, owner, "Item"),
+                    None => Ok(TypeExpr::Builtin(Builtin::AnyContent)),
+                };
+            }
+        }
+        Ok(TypeExpr::Builtin(Builtin::AnyContent))
+    }
+
+    /// The fields and attributes a derived type inherits from the complex type `base`.
+    fn base_struct(&mut self, base: &QName, at: &Location) -> Result<StructDef, Error> {
+        if is_xsd_ns(&base.ns) && base.local == "anyType" {
+            return Ok(StructDef::default());
+        }
+        let (def, _) = self
+            .index
+            .types
+            .get(base)
+            .copied()
+            .ok_or_else(|| Error::new(at.clone(), format!("type `{base}` is not defined")))?;
+        let crate::read::xsd::TypeKind::Complex(complex) = &def.kind else {
+            return Err(Error::new(
+                at.clone(),
+                format!("complexContent cannot derive from the simple type `{base}`"),
+            ));
+        };
+        if self.base_stack.contains(base) {
+            return Err(Error::new(
+                at.clone(),
+                format!("type `{base}` derives from itself"),
+            ));
+        }
+        self.base_stack.push(base.clone());
+        let owner = self.named[base].clone();
+        let inherited = self.complex_struct(complex, &owner);
+        self.base_stack.pop();
+        inherited
+    }
+
+    /// The text type of simple content derived from `base`.
+    fn value_type(&mut self, base: &QName, at: &Location) -> Result<TypeExpr, Error> {
+        if let Some((def, _)) = self.index.types.get(base).copied() {
+            if let crate::read::xsd::TypeKind::Complex(complex) = &def.kind {
+                return match &complex.content {
+                    Content::Simple { base, at, .. } => self.value_type(base, at),
+                    _ => Ok(TypeExpr::Builtin(Builtin::String)), // mixed content: its text
+                };
+            }
+        }
+        self.type_expr(base, at)
+    }
+
+    /// The attributes simple content inherits from a complex base.
+    fn inherited_attributes(
+        &mut self,
+        base: &QName,
+        at: &Location,
+    ) -> Result<Vec<AttributeField>, Error> {
+        match self.index.types.get(base).map(|(d, _)| &d.kind) {
+            Some(crate::read::xsd::TypeKind::Complex(_)) => {
+                Ok(self.base_struct(base, at)?.attributes)
+            }
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    /// Attribute uses as fields, each with whether it is `prohibited`.
+    fn attribute_fields(
+        &mut self,
+        uses: &[AttributeUse],
+        owner: &str,
+    ) -> Result<Vec<(AttributeField, bool)>, Error> {
+        let mut out = Vec::new();
+        for u in uses {
+            match u {
+                AttributeUse::Attribute(decl) => {
+                    let (name, type_ref, doc) = match &decl.reference {
+                        Some(reference) => {
+                            if reference.ns == SOAP_ENC_NS || reference.ns == crate::read::WSDL_NS {
+                                continue; // SOAP-ENC:arrayType and friends: the encoding's business
+                            }
+                            let global = match self.index.attributes.get(reference) {
+                                Some(global) => *global,
+                                None if reference.ns == "http://www.w3.org/XML/1998/namespace" => {
+                                    out.push((
+                                        AttributeField {
+                                            rust: field_name(&reference.local),
+                                            doc: decl.doc.clone(),
+                                            name: XmlName::from_qname(reference),
+                                            ty: TypeExpr::Builtin(Builtin::String),
+                                            required: decl.required,
+                                        },
+                                        decl.prohibited,
+                                    ));
+                                    continue;
+                                }
+                                None => {
+                                    return Err(Error::new(
+                                        decl.at.clone(),
+                                        format!("attribute `{reference}` is not defined"),
+                                    ))
+                                }
+                            };
+                            (
+                                XmlName::from_qname(reference),
+                                global.type_ref.clone(),
+                                decl.doc.clone().or_else(|| global.doc.clone()),
+                            )
+                        }
+                        None => (
+                            XmlName {
+                                ns: (!decl.ns.is_empty()).then(|| decl.ns.clone()),
+                                local: decl.name.clone(),
+                            },
+                            decl.type_ref.clone(),
+                            decl.doc.clone(),
+                        ),
+                    };
+                    let ty = match &type_ref {
+                        Some(type_ref) => self.type_ref_expr(type_ref, owner, &name.local)?,
+                        None => TypeExpr::Builtin(Builtin::String),
+                    };
+                    if matches!(&ty, TypeExpr::Builtin(Builtin::AnyContent)) {
+                        return Err(Error::new(
+                            decl.at.clone(),
+                            format!("attribute `{}` needs a simple type", name.local),
+                        ));
+                    }
+                    out.push((
+                        AttributeField {
+                            rust: field_name(&name.local),
+                            doc,
+                            name,
+                            ty,
+                            required: decl.required,
+                        },
+                        decl.prohibited,
+                    ));
+                }
+                AttributeUse::Group(name, group_at) => {
+                    let group = *self.index.attribute_groups.get(name).ok_or_else(|| {
+                        Error::new(
+                            group_at.clone(),
+                            format!("attribute group `{name}` is not defined"),
+                        )
+                    })?;
+                    if self.group_stack.contains(name) {
+                        return Err(Error::new(
+                            group_at.clone(),
+                            format!("attribute group `{name}` contains itself"),
+                        ));
+                    }
+                    self.group_stack.push(name.clone());
+                    let inner = self.attribute_fields(&group.attributes, owner);
+                    self.group_stack.pop();
+                    out.extend(inner?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Flattens a particle into fields: sequences and groups open up, a choice of elements
+    /// becomes one field of an enum, `xsd:any` becomes the `any` field.
+    fn particle_fields(
+        &mut self,
+        particle: &Particle,
+        outer: Context,
+        owner: &str,
+        out: &mut Vec<Field>,
+        has_any: &mut bool,
+    ) -> Result<(), Error> {
+        if particle.max == Some(0) {
+            return Ok(());
+        }
+        let context = outer.within(particle);
+        match &particle.term {
+            Term::Element(element) => {
+                let (name, ty, nillable, doc) = self.element_use(element, owner)?;
+                let occurs = match (context.many, context.optional, nillable) {
+                    (true, _, false) => Occurs::Many,
+                    (true, _, true) => Occurs::ManyNillable,
+                    (false, true, _) => Occurs::Optional { nil: false },
+                    (false, false, true) => Occurs::Optional { nil: true },
+                    (false, false, false) => Occurs::Required,
+                };
+                out.push(Field {
+                    rust: field_name(&name.local),
+                    doc,
+                    kind: FieldKind::Element(name),
+                    ty,
+                    occurs,
+                    boxed: false,
+                });
+            }
+            Term::Sequence(children) | Term::All(children) => {
+                for child in children {
+                    self.particle_fields(child, context, owner, out, has_any)?;
+                }
+            }
+            Term::Group(name) => {
+                let (group, _) = self.index.groups.get(name).copied().ok_or_else(|| {
+                    Error::new(
+                        particle.at.clone(),
+                        format!("group `{name}` is not defined"),
+                    )
+                })?;
+                if self.group_stack.contains(name) {
+                    return Err(Error::new(
+                        particle.at.clone(),
+                        format!("group `{name}` contains itself"),
+                    ));
+                }
+                self.group_stack.push(name.clone());
+                let result = self.particle_fields(&group.particle, context, owner, out, has_any);
+                self.group_stack.pop();
+                result?;
+            }
+            Term::Any => *has_any = true,
+            Term::Choice(children) => {
+                let simple = children
+                    .iter()
+                    .all(|c| matches!(c.term, Term::Element(_) | Term::Any));
+                if !simple {
+                    // A choice between groups: every branch's fields, each optional.
+                    let branch = Context {
+                        optional: true,
+                        many: context.many,
+                    };
+                    for child in children {
+                        self.particle_fields(child, branch, owner, out, has_any)?;
+                    }
+                    return Ok(());
+                }
+                self.choice_field(particle, children, context, owner, out)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn choice_field(
+        &mut self,
+        choice: &Particle,
+        children: &[Particle],
+        context: Context,
+        owner: &str,
+        out: &mut Vec<Field>,
+    ) -> Result<(), Error> {
+        let occurs = if context.many {
+            Occurs::Many
+        } else if context.optional {
+            Occurs::Optional { nil: false }
+        } else {
+            Occurs::Required
+        };
+        let names = children
+            .iter()
+            .filter_map(|c| match &c.term {
+                Term::Element(e) => Some(self.element_use_name(e)),
+                _ => None,
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some(done) = self.anonymous.get(&choice.at) {
+            out.push(Field {
+                rust: "choice".into(),
+                doc: None,
+                kind: FieldKind::Choice(names),
+                ty: done.clone(),
+                occurs,
+                boxed: false,
+            });
+            return Ok(());
+        }
+        let name = self.scope.claim(&format!("{owner}Choice"));
+        let mut variants = Scope::new();
+        let mut list = Vec::new();
+        for child in children {
+            match &child.term {
+                Term::Element(element) => {
+                    let (xml, ty, _, doc) = self.element_use(element, &name)?;
+                    // In a repeated choice each occurrence is its own alternative; only a
+                    // choice made once holds a repeated element's items together.
+                    let many = child.repeats() && !context.many;
+                    list.push(ChoiceVariant {
+                        rust: variants.claim(&type_name(&xml.local, "Variant")),
+                        doc,
+                        name: Some(xml),
+                        ty,
+                        many,
+                        boxed: false,
+                    });
+                }
+                _ => list.push(ChoiceVariant {
+                    rust: variants.claim("Any"),
+                    doc: None,
+                    name: None,
+                    ty: TypeExpr::Builtin(Builtin::Empty),
+                    many: false,
+                    boxed: false,
+                }),
+            }
+        }
+        self.anonymous
+            .insert(choice.at.clone(), TypeExpr::Named(name.clone()));
+        self.push(TypeItem {
+            name: name.clone(),
+            doc: None,
+            origin: format!("a choice in `{owner}`"),
+            kind: TypeKind::Choice(list),
+            default: false,
+        });
+        out.push(Field {
+            rust: "choice".into(),
+            doc: None,
+            kind: FieldKind::Choice(names),
+            ty: TypeExpr::Named(name),
+            occurs,
+            boxed: false,
+        });
+        Ok(())
+    }
+
+    /// An element particle's name.
+    fn element_use_name(&self, element: &ElementDecl) -> Result<XmlName, Error> {
+        match &element.reference {
+            Some(reference) => self
+                .global_element(reference, &element.at)
+                .map(|_| XmlName::from_qname(reference)),
+            None => Ok(XmlName {
+                ns: (!element.ns.is_empty()).then(|| element.ns.clone()),
+                local: element.name.clone(),
+            }),
+        }
+    }
+
+    /// An element particle's name, type, nillability and documentation.
+    fn element_use(
+        &mut self,
+        element: &ElementDecl,
+        owner: &str,
+    ) -> Result<(XmlName, TypeExpr, bool, Option<String>), Error> {
+        if let Some(reference) = &element.reference {
+            let (global, _) = self.global_element(reference, &element.at)?;
+            let ty = self.element_type(reference, &element.at)?;
+            return Ok((
+                XmlName::from_qname(reference),
+                ty,
+                global.nillable,
+                element.doc.clone().or_else(|| global.doc.clone()),
+            ));
+        }
+        let name = XmlName {
+            ns: (!element.ns.is_empty()).then(|| element.ns.clone()),
+            local: element.name.clone(),
+        };
+        let ty = match &element.type_ref {
+            Some(type_ref) => self.type_ref_expr(type_ref, owner, &element.name)?,
+            None => match &element.substitution_group {
+                Some(head) => self.element_type(head, &element.at)?,
+                None => TypeExpr::Builtin(Builtin::AnyContent),
+            },
+        };
+        Ok((name, ty, element.nillable, element.doc.clone()))
+    }
+}
+
+fn static_facet(kind: &str) -> &'static str {
+    match kind {
+        "minInclusive" => "minInclusive",
+        "maxInclusive" => "maxInclusive",
+        "minExclusive" => "minExclusive",
+        _ => "maxExclusive",
+    }
+}
+
+/// The facet value as a Rust literal of the built-in type, if it is a value of that type.
+fn number_literal(value: &str, builtin: Builtin) -> Option<String> {
+    fn exact<T: std::str::FromStr + ToString>(value: &str) -> Option<String> {
+        value.parse::<T>().ok().map(|v| v.to_string())
+    }
+    let value = value.strip_prefix('+').unwrap_or(value);
+    match builtin {
+        Builtin::F32 | Builtin::F64 => value
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .map(|v| format!("{v:?}")),
+        Builtin::I8 => exact::<i8>(value),
+        Builtin::I16 => exact::<i16>(value),
+        Builtin::I32 => exact::<i32>(value),
+        Builtin::I64 => exact::<i64>(value),
+        Builtin::I128 => exact::<i128>(value),
+        Builtin::U8 => exact::<u8>(value),
+        Builtin::U16 => exact::<u16>(value),
+        Builtin::U32 => exact::<u32>(value),
+        Builtin::U64 => exact::<u64>(value),
+        Builtin::U128 => exact::<u128>(value),
+        _ => None,
+    }
+}

@@ -1,0 +1,150 @@
+//! XML names to Rust identifiers that always compile, unique in their scope.
+
+use std::collections::HashSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Rust keywords (strict and reserved) that need `r#` or another spelling.
+const KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "try", "type",
+    "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// Keywords that cannot be raw identifiers.
+const NOT_RAW: &[&str] = &["crate", "self", "Self", "super", "_"];
+
+/// Replaces what identifiers cannot hold, so heck's word splitting sees separators.
+fn words(xml: &str) -> String {
+    xml.chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c == '_' || unicode_start(c))
+        && chars.all(|c| c == '_' || c.is_alphanumeric())
+}
+
+fn unicode_start(c: char) -> bool {
+    c.is_alphabetic()
+}
+
+/// `UpperCamelCase` for types and variants; `fallback` names what has no letters at all, and
+/// prefixes a name that would start with a digit.
+pub fn type_name(xml: &str, fallback: &str) -> String {
+    let name = words(xml).to_upper_camel_case();
+    let name = match name.chars().next() {
+        None => fallback.to_owned(),
+        Some(c) if c.is_ascii_digit() => format!("{fallback}{name}"),
+        Some(_) => name,
+    };
+    match name.as_str() {
+        "Self" => "Self_".to_owned(),
+        _ if is_identifier(&name) => name,
+        _ => fallback.to_owned(),
+    }
+}
+
+/// `snake_case` for fields and modules; keywords become raw identifiers (`r#type`).
+pub fn field_name(xml: &str) -> String {
+    let name = words(xml).to_snake_case();
+    let name = match name.chars().next() {
+        None => "field".to_owned(),
+        Some(c) if c.is_ascii_digit() => format!("field_{name}"),
+        Some(_) => name,
+    };
+    if NOT_RAW.contains(&name.as_str()) {
+        format!("{name}_")
+    } else if KEYWORDS.contains(&name.as_str()) {
+        format!("r#{name}")
+    } else if is_identifier(&name) {
+        name
+    } else {
+        "field".to_owned()
+    }
+}
+
+/// A scope of names (a module's types, a struct's fields, an enum's variants): hands out each
+/// name once, adding a number to a name already taken.
+#[derive(Debug, Default)]
+pub struct Scope {
+    taken: HashSet<String>,
+}
+
+impl Scope {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Marks names as taken without handing them out (the names the emitter itself uses).
+    pub fn reserve(&mut self, names: &[&str]) {
+        self.taken.extend(names.iter().map(|n| (*n).to_owned()));
+    }
+
+    /// Gives back a name handed out but not used after all.
+    pub fn release(&mut self, name: &str) {
+        self.taken.remove(name);
+    }
+
+    /// `wanted` if it is free, else `wanted2`, `wanted3`, … (`wanted_2` … for snake case).
+    pub fn claim(&mut self, wanted: &str) -> String {
+        if self.taken.insert(wanted.to_owned()) {
+            return wanted.to_owned();
+        }
+        let snake = wanted
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || c == '_');
+        let bare = wanted.strip_prefix("r#").unwrap_or(wanted);
+        (2..)
+            .map(|n| {
+                if snake {
+                    format!("{bare}_{n}")
+                } else {
+                    format!("{bare}{n}")
+                }
+            })
+            .find(|candidate| self.taken.insert(candidate.clone()))
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn types_are_upper_camel_case_and_never_start_with_a_digit() {
+        assert_eq!(type_name("SMS-SUBMIT-PDU", "Type"), "SmsSubmitPdu");
+        assert_eq!(type_name("si-id", "Type"), "SiId");
+        assert_eq!(type_name("3gpp", "Type"), "Type3gpp");
+        assert_eq!(type_name("Self", "Type"), "Self_");
+        assert_eq!(type_name("--", "Value"), "Value");
+        assert_eq!(type_name("a.b", "Type"), "AB");
+    }
+
+    #[test]
+    fn fields_are_snake_case_and_keywords_stay_usable() {
+        assert_eq!(field_name("class"), "r#class");
+        assert_eq!(field_name("type"), "r#type");
+        assert_eq!(field_name("self"), "self_");
+        assert_eq!(field_name("si-expires"), "si_expires");
+        assert_eq!(field_name("MCC"), "mcc");
+        assert_eq!(field_name("1st"), "field_1st");
+    }
+
+    #[test]
+    fn a_scope_numbers_repeated_names() {
+        let mut scope = Scope::new();
+        assert_eq!(scope.claim("Item"), "Item");
+        assert_eq!(scope.claim("Item"), "Item2");
+        assert_eq!(scope.claim("r#type"), "r#type");
+        assert_eq!(scope.claim("r#type"), "type_2");
+        assert_eq!(scope.claim("name"), "name");
+        assert_eq!(scope.claim("name"), "name_2");
+    }
+}

@@ -1,0 +1,356 @@
+//! Stage 1: read WSDL and XSD files into a faithful document model.
+//!
+//! Every file is parsed with roxmltree and turned at once into owned model types
+//! ([`wsdl::Definitions`], [`xsd::Schema`]) whose names are already resolved to namespaces and
+//! whose items carry their source [`Location`]. Imports are followed here, so later stages see
+//! one set of documents and never touch the file system.
+
+pub mod wsdl;
+pub mod xsd;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use roxmltree::{Document, Node};
+
+use crate::{Error, Location};
+
+pub const WSDL_NS: &str = "http://schemas.xmlsoap.org/wsdl/";
+pub const WSDL2_NS: &str = "http://www.w3.org/ns/wsdl";
+pub const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
+/// Older schema namespaces that some SOAP toolkits still write.
+pub const XSD_OLD_NS: [&str; 2] = [
+    "http://www.w3.org/1999/XMLSchema",
+    "http://www.w3.org/2000/10/XMLSchema",
+];
+pub const SOAP_ENC_NS: &str = "http://schemas.xmlsoap.org/soap/encoding/";
+
+/// Whether `ns` is the XML Schema namespace (any of its versions).
+pub fn is_xsd_ns(ns: &str) -> bool {
+    ns == XSD_NS || XSD_OLD_NS.contains(&ns)
+}
+
+/// A name resolved to its namespace (empty for none).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QName {
+    pub ns: String,
+    pub local: String,
+}
+
+impl QName {
+    pub fn new(ns: impl Into<String>, local: impl Into<String>) -> Self {
+        Self {
+            ns: ns.into(),
+            local: local.into(),
+        }
+    }
+}
+
+impl fmt::Display for QName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ns.is_empty() {
+            write!(f, "{}", self.local)
+        } else {
+            write!(f, "{{{}}}{}", self.ns, self.local)
+        }
+    }
+}
+
+/// Everything read from one root file and what it imports.
+#[derive(Debug, Default)]
+pub struct Documents {
+    /// WSDL documents, the root first, then imports in the order met.
+    pub wsdls: Vec<wsdl::Definitions>,
+    /// Schemas, inline ones and imported files, in the order met.
+    pub schemas: Vec<xsd::Schema>,
+}
+
+/// Reads `path` (a WSDL or an XSD) and everything it imports.
+pub fn load(path: &Path) -> Result<Documents, Error> {
+    let mut loader = Loader::default();
+    loader.load_file(path, None, Expect::Any, None)?;
+    Ok(loader.documents)
+}
+
+/// What kind of document an import expects to find.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    Any,
+    Schema,
+}
+
+#[derive(Default)]
+struct Loader {
+    documents: Documents,
+    /// Files already read (each is read once, so XSD import cycles are harmless).
+    seen: HashSet<PathBuf>,
+    /// The chain of `wsdl:import`s being followed, to report a cycle.
+    wsdl_chain: Vec<PathBuf>,
+}
+
+impl Loader {
+    /// Reads one file. `from` is the import that named it (for errors); `chameleon` is the
+    /// including schema's target namespace, for an `xsd:include` of a schema that has none.
+    fn load_file(
+        &mut self,
+        path: &Path,
+        from: Option<&Location>,
+        expect: Expect,
+        chameleon: Option<&str>,
+    ) -> Result<(), Error> {
+        let at = |message: String| match from {
+            Some(location) => Error::new(location.clone(), message),
+            None => Error::new(Location::file(path), message),
+        };
+        let canonical = path
+            .canonicalize()
+            .map_err(|e| at(format!("cannot read {}: {e}", path.display())))?;
+        if self.wsdl_chain.contains(&canonical) {
+            let mut chain: Vec<String> = self
+                .wsdl_chain
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            chain.push(canonical.display().to_string());
+            return Err(at(format!("import cycle: {}", chain.join(" -> "))));
+        }
+        if !self.seen.insert(canonical.clone()) {
+            return Ok(());
+        }
+        let bytes =
+            std::fs::read(path).map_err(|e| at(format!("cannot read {}: {e}", path.display())))?;
+        let file = Arc::new(path.to_path_buf());
+        let text = decode(&bytes).map_err(|message| Error::new(Location::file(path), message))?;
+        if text.trim().is_empty() {
+            return Err(Error::new(
+                Location::file(path),
+                "the file is empty: expected a WSDL or XML Schema document",
+            ));
+        }
+        let options = roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        };
+        let doc = Document::parse_with_options(&text, options).map_err(|e| {
+            let pos = e.pos();
+            Error::new(
+                Location {
+                    file: file.clone(),
+                    line: pos.row,
+                    column: pos.col,
+                },
+                format!("not well-formed XML: {e}"),
+            )
+        })?;
+        let source = Source { file, doc: &doc };
+        let root = doc.root_element();
+        let ns = root.tag_name().namespace().unwrap_or("");
+        let base = path.parent().unwrap_or(Path::new("."));
+        match (ns, root.tag_name().name()) {
+            (WSDL_NS, "definitions") if expect == Expect::Any => {
+                self.wsdl_chain.push(canonical);
+                let definitions = wsdl::read(&source, root)?;
+                for import in &definitions.imports {
+                    self.load_file(
+                        &base.join(&import.location),
+                        Some(&import.at),
+                        Expect::Any,
+                        None,
+                    )?;
+                }
+                for schema in &definitions.schemas {
+                    self.load_schema_imports(schema, base)?;
+                }
+                self.wsdl_chain.pop();
+                self.documents
+                    .schemas
+                    .extend(definitions.schemas.iter().cloned());
+                self.documents.wsdls.push(definitions);
+            }
+            (ns, "schema") if is_xsd_ns(ns) => {
+                let schema = xsd::read_schema(&source, root, chameleon)?;
+                self.load_schema_imports(&schema, base)?;
+                self.documents.schemas.push(schema);
+            }
+            (WSDL2_NS, "description") => {
+                return Err(source.error(
+                    root,
+                    "WSDL 2.0 is not supported: expected a WSDL 1.1 <definitions>",
+                ));
+            }
+            (ns, name) => {
+                let wanted = if expect == Expect::Schema {
+                    "an XML Schema <xsd:schema>"
+                } else {
+                    "a WSDL 1.1 <wsdl:definitions> or an XML Schema <xsd:schema>"
+                };
+                return Err(source.error(
+                    root,
+                    format!("expected {wanted}, found <{name}> in namespace {ns:?}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn load_schema_imports(&mut self, schema: &xsd::Schema, base: &Path) -> Result<(), Error> {
+        let base = schema.location.file.parent().unwrap_or(base).to_path_buf();
+        for import in &schema.imports {
+            // A location-less import (the SOAP encoding namespace, or one that another schema
+            // here defines) is resolved by namespace; a reference that finds nothing is
+            // reported where it is made.
+            if let Some(location) = &import.location {
+                let chameleon = import.include.then_some(schema.target_namespace.as_str());
+                self.load_file(
+                    &base.join(location),
+                    Some(&import.at),
+                    Expect::Schema,
+                    chameleon,
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The file's text: UTF-8 (a byte-order mark is dropped), or ISO-8859-1 when the XML
+/// declaration says so.
+fn decode(bytes: &[u8]) -> Result<String, String> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_ascii_lowercase();
+    let declaration = head.split("?>").next().unwrap_or("");
+    let latin1 = head.starts_with("<?xml")
+        && ["iso-8859-1", "latin1", "latin-1"]
+            .iter()
+            .any(|e| declaration.contains(e));
+    if latin1 {
+        return Ok(bytes.iter().map(|&b| char::from(b)).collect());
+    }
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        format!(
+            "the file is not UTF-8 (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// One parsed file, for locating and resolving what is read from it.
+pub struct Source<'a, 'input> {
+    pub file: Arc<PathBuf>,
+    pub doc: &'a Document<'input>,
+}
+
+impl<'input> Source<'_, 'input> {
+    pub fn location(&self, node: Node<'_, 'input>) -> Location {
+        let pos = self.doc.text_pos_at(node.range().start);
+        Location {
+            file: self.file.clone(),
+            line: pos.row,
+            column: pos.col,
+        }
+    }
+
+    pub fn error(&self, node: Node<'_, 'input>, message: impl Into<String>) -> Error {
+        Error::new(self.location(node), message)
+    }
+
+    /// A required attribute.
+    pub fn required<'n>(&self, node: Node<'n, 'input>, name: &str) -> Result<&'n str, Error> {
+        node.attribute(name).ok_or_else(|| {
+            self.error(
+                node,
+                format!("<{}> needs the attribute `{name}`", node.tag_name().name()),
+            )
+        })
+    }
+
+    /// Resolves a QName-valued attribute's text (`prefix:local` or `local`) against the
+    /// namespace declarations in scope at `node`. An unprefixed name is in the default
+    /// namespace, as XML Schema says.
+    pub fn resolve(&self, node: Node<'_, 'input>, text: &str) -> Result<QName, Error> {
+        let text = text.trim();
+        match text.split_once(':') {
+            Some((prefix, local)) => match node.lookup_namespace_uri(Some(prefix)) {
+                Some(ns) => Ok(QName::new(ns, local)),
+                None if prefix == "xml" => {
+                    Ok(QName::new("http://www.w3.org/XML/1998/namespace", local))
+                }
+                None => Err(self.error(
+                    node,
+                    format!("the prefix `{prefix}` in `{text}` is not declared"),
+                )),
+            },
+            None => Ok(QName::new(
+                node.lookup_namespace_uri(None).unwrap_or(""),
+                text,
+            )),
+        }
+    }
+
+    /// A QName-valued attribute, resolved.
+    pub fn qname_attr(&self, node: Node<'_, 'input>, name: &str) -> Result<Option<QName>, Error> {
+        node.attribute(name)
+            .map(|text| self.resolve(node, text))
+            .transpose()
+    }
+}
+
+/// The text of `<documentation>` children of `node` (directly, or inside `<annotation>`),
+/// with lines trimmed and paragraphs kept.
+pub fn documentation(node: Node<'_, '_>) -> Option<String> {
+    let mut text = String::new();
+    for child in node.children().filter(Node::is_element) {
+        match child.tag_name().name() {
+            "annotation" => {
+                if let Some(doc) = documentation(child) {
+                    push_paragraph(&mut text, &doc);
+                }
+            }
+            "documentation" => {
+                let raw: String = child
+                    .descendants()
+                    .filter(Node::is_text)
+                    .filter_map(|n| n.text())
+                    .collect();
+                push_paragraph(&mut text, &normalize(&raw));
+            }
+            _ => {}
+        }
+    }
+    (!text.is_empty()).then_some(text)
+}
+
+fn push_paragraph(text: &mut String, paragraph: &str) {
+    if paragraph.is_empty() {
+        return;
+    }
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    text.push_str(paragraph);
+}
+
+/// Trims each line and keeps at most one empty line between paragraphs.
+fn normalize(raw: &str) -> String {
+    let mut out = String::new();
+    let mut blank = false;
+    for line in raw.lines().map(str::trim) {
+        if line.is_empty() {
+            blank = !out.is_empty();
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(if blank { "\n\n" } else { "\n" });
+        }
+        blank = false;
+        out.push_str(line);
+    }
+    out
+}
+
+/// The child elements of `node`, skipping text and comments.
+pub fn elements<'a, 'input>(node: Node<'a, 'input>) -> impl Iterator<Item = Node<'a, 'input>> {
+    node.children().filter(Node::is_element)
+}
