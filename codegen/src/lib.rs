@@ -24,21 +24,47 @@ pub use error::{Error, Location};
 pub struct Options {
     /// The command that regenerates the output, named in its `@generated` header line.
     pub command: String,
+    /// Leave out what refers to undefined messages, operations, types or elements (each is
+    /// reported) instead of failing.
+    pub lenient: bool,
 }
 
 impl Options {
-    /// Options whose header names `command`.
+    /// Strict options whose header names `command`.
     pub fn new(command: impl Into<String>) -> Self {
         Self {
             command: command.into(),
+            lenient: false,
+        }
+    }
+
+    /// The same options, lenient.
+    pub fn lenient(self) -> Self {
+        Self {
+            lenient: true,
+            ..self
         }
     }
 }
 
+/// A generated module, and what lenient mode left out of it.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The Rust module.
+    pub code: String,
+    /// The undefined references that were skipped (empty unless lenient).
+    pub skipped: Vec<Error>,
+}
+
 /// Reads the WSDL (or XSD) at `path`, with everything it imports, and returns the Rust module.
 pub fn generate(path: &Path, options: &Options) -> Result<String, Error> {
+    generate_report(path, options).map(|generated| generated.code)
+}
+
+/// Like [`generate`], also returning what lenient mode left out.
+pub fn generate_report(path: &Path, options: &Options) -> Result<Generated, Error> {
     let documents = read::load(path)?;
-    let module = lower::lower(&documents)?;
+    let (module, skipped) = lower::lower(&documents, options.lenient)?;
     let file_name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
@@ -50,6 +76,8 @@ pub fn generate(path: &Path, options: &Options) -> Result<String, Error> {
         ),
         "The types and stubs below lean on the `soap-runtime` crate.".to_owned(),
     ];
-    emit::emit(&module, &header)
-        .map_err(|message| Error::new(Location::file(path), format!("internal error: {message}")))
+    let code = emit::emit(&module, &header).map_err(|message| {
+        Error::new(Location::file(path), format!("internal error: {message}"))
+    })?;
+    Ok(Generated { code, skipped })
 }

@@ -17,6 +17,10 @@ struct Args {
     /// Where to write the module (standard output if not given).
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// Leave out (with a warning) operations and headers that refer to undefined messages,
+    /// and read undefined types and elements as untyped XML, instead of failing.
+    #[arg(long)]
+    lenient: bool,
 }
 
 fn main() -> ExitCode {
@@ -28,10 +32,17 @@ fn main() -> ExitCode {
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     );
-    let code = match codegen::generate(&args.wsdl, &codegen::Options::new(command)) {
-        Ok(code) => code,
+    let mut options = codegen::Options::new(command);
+    options.lenient = args.lenient;
+    let code = match codegen::generate_report(&args.wsdl, &options) {
+        Ok(generated) => {
+            for skipped in &generated.skipped {
+                report(&format!("warning: left out: {skipped}"));
+            }
+            generated.code
+        }
         Err(error) => {
-            eprintln!("error: {error}");
+            report(&format!("error: {error}"));
             return ExitCode::FAILURE;
         }
     };
@@ -49,8 +60,15 @@ fn main() -> ExitCode {
     match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
-            eprintln!("error: {message}");
+            report(&format!("error: {message}"));
             ExitCode::FAILURE
         }
     }
+}
+
+/// Writes a line to standard error. A closed stderr (say, piped into `head`) must not stop
+/// the module from being written, so write errors are ignored here, unlike `eprintln!`.
+fn report(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
 }

@@ -12,32 +12,104 @@ use quote::quote;
 
 use crate::ir::{Builtin, Module, TypeExpr, XmlName};
 
+/// One top-level piece of the module, rendered on its own.
+enum Unit<'m> {
+    Doc,
+    Type(&'m crate::ir::TypeItem),
+    Binding(&'m crate::ir::BindingItem),
+}
+
 /// The whole module as text, after `header` lines.
+///
+/// Turning tokens into a syntax tree and the tree into text is most of the generator's time,
+/// and each top-level item can be rendered on its own, so the items are split into one
+/// contiguous run per core. The runs are joined in order: the text does not depend on how many
+/// threads rendered it.
 pub fn emit(module: &Module, header: &[String]) -> Result<String, String> {
-    let doc = doc_attrs_inner(&module.doc.join("\n\n"));
     let choices = types::choices(&module.types);
-    let types = module
-        .types
-        .iter()
-        .map(|item| types::type_item(item, Scope::Top, &choices));
-    let bindings = module
-        .bindings
-        .iter()
-        .map(|binding| operations::binding(binding, &choices));
-    let tokens = quote! {
-        #doc
-        #(#types)*
-        #(#bindings)*
-    };
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("the generated tokens do not parse: {e}"))?;
+    let units: Vec<Unit<'_>> = std::iter::once(Unit::Doc)
+        .chain(module.types.iter().map(Unit::Type))
+        .chain(module.bindings.iter().map(Unit::Binding))
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let rendered: Vec<Result<String, String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = runs(&units, threads)
+            .into_iter()
+            .map(|run| scope.spawn(|| render(run, module, &choices)))
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| {
+                worker
+                    .join()
+                    .unwrap_or_else(|_| Err("a rendering thread panicked".to_owned()))
+            })
+            .collect()
+    });
     let mut text = String::new();
     for line in header {
         text.push_str("// ");
         text.push_str(line);
         text.push('\n');
     }
-    text.push_str(&spaced(&prettyplease::unparse(&file)));
+    let mut body = String::new();
+    for run in rendered {
+        body.push_str(&run?);
+    }
+    text.push_str(&spaced(&body));
+    Ok(text)
+}
+
+/// Splits the units into at most `threads` contiguous runs of about equal work.
+fn runs<'u, 'm>(units: &'u [Unit<'m>], threads: usize) -> Vec<&'u [Unit<'m>]> {
+    // Rendering time is about proportional to the code a unit becomes.
+    let weight = |unit: &Unit<'_>| match unit {
+        Unit::Doc => 1,
+        Unit::Type(item) => match &item.kind {
+            crate::ir::TypeKind::Struct(def) => 8 + 6 * (def.fields.len() + def.attributes.len()),
+            crate::ir::TypeKind::Headers(fields) => 10 + 6 * fields.len(),
+            crate::ir::TypeKind::Enum(variants) => 8 + 3 * variants.len(),
+            crate::ir::TypeKind::Choice(variants) => 4 + 2 * variants.len(),
+            crate::ir::TypeKind::Faults(variants) => 8 + 3 * variants.len(),
+            crate::ir::TypeKind::Newtype { facets, .. } => 12 + 4 * facets.len(),
+            crate::ir::TypeKind::Alias(_) => 1,
+        },
+        Unit::Binding(binding) => 4 + 40 * binding.operations.len(),
+    };
+    let total: usize = units.iter().map(weight).sum();
+    let share = total.div_ceil(threads.max(1)).max(1);
+    let mut runs = Vec::new();
+    let (mut start, mut load) = (0, 0);
+    for (i, unit) in units.iter().enumerate() {
+        load += weight(unit);
+        if load >= share {
+            runs.push(&units[start..=i]);
+            (start, load) = (i + 1, 0);
+        }
+    }
+    if start < units.len() {
+        runs.push(&units[start..]);
+    }
+    runs
+}
+
+/// Renders a run of units: tokens (quote), a syntax tree (syn), text (prettyplease).
+fn render(
+    units: &[Unit<'_>],
+    module: &Module,
+    choices: &types::Choices<'_>,
+) -> Result<String, String> {
+    let mut text = String::new();
+    for unit in units {
+        let tokens = match unit {
+            Unit::Doc => doc_attrs_inner(&module.doc.join("\n\n")),
+            Unit::Type(item) => types::type_item(item, Scope::Top, choices),
+            Unit::Binding(binding) => operations::binding(binding, choices),
+        };
+        let file: syn::File =
+            syn::parse2(tokens).map_err(|e| format!("the generated tokens do not parse: {e}"))?;
+        text.push_str(&prettyplease::unparse(&file));
+    }
     Ok(text)
 }
 

@@ -103,9 +103,9 @@ fn operation(binding: &BindingItem, op: &OperationItem) -> TokenStream {
     let output_info = match &op.output {
         Some(m) => {
             let info = message_info(m);
-            quote! { ::std::option::Option::Some(#info) }
+            quote! { Some(#info) }
         }
-        None => quote! { ::std::option::Option::None },
+        None => quote! { None },
     };
     let faults = op.faults.iter().map(|f| {
         let (fault_name, element) = (&f.name, qname_value(&f.element));
@@ -142,9 +142,9 @@ fn message_info(m: &MessageItem) -> TokenStream {
     let body_element = match &m.body_element {
         Some(x) => {
             let q = qname_value(x);
-            quote! { ::std::option::Option::Some(#q) }
+            quote! { Some(#q) }
         }
-        None => quote! { ::std::option::Option::None },
+        None => quote! { None },
     };
     let body_parts = m.body_parts.iter().map(part);
     let header_parts = m.header_parts.iter().map(part);
@@ -154,8 +154,8 @@ fn message_info(m: &MessageItem) -> TokenStream {
         quote! { Literal }
     };
     let encoding_style = match &m.encoding_style {
-        Some(style) => quote! { ::std::option::Option::Some(#style) },
-        None => quote! { ::std::option::Option::None },
+        Some(style) => quote! { Some(#style) },
+        None => quote! { None },
     };
     quote! {
         ::soap_runtime::MessageInfo {

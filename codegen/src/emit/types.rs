@@ -182,7 +182,7 @@ fn write_fields(fields: &[Field]) -> Vec<TokenStream> {
                 FieldKind::Choice(_) => match f.occurs {
                     Occurs::Required => quote! { ::soap_runtime::XmlChoice::write_choice(&self.#name, w); },
                     Occurs::Optional { .. } => quote! {
-                        if let ::std::option::Option::Some(choice) = &self.#name { ::soap_runtime::XmlChoice::write_choice(choice, w); }
+                        if let Some(choice) = &self.#name { ::soap_runtime::XmlChoice::write_choice(choice, w); }
                     },
                     Occurs::Many | Occurs::ManyNillable => quote! {
                         for choice in &self.#name { ::soap_runtime::XmlChoice::write_choice(choice, w); }
@@ -237,10 +237,10 @@ fn read_body(def: &StructDef, scope: Scope, choices: &Choices<'_>) -> TokenStrea
         body = quote! {
             #body
             #(#locals)*
-            while let ::std::option::Option::Some(child) = element.next_child()? { #dispatch }
+            while let Some(child) = element.next_child()? { #dispatch }
         };
     }
-    quote! { #body ::std::result::Result::Ok(Self { #(#inits)* }) }
+    quote! { #body Ok(Self { #(#inits)* }) }
 }
 
 /// One way to handle a child element, by its local name.
@@ -293,7 +293,7 @@ fn dispatch(
         locals.push(if many {
             quote! { let mut #name = ::std::vec::Vec::new(); }
         } else {
-            quote! { let mut #name = ::std::option::Option::None; }
+            quote! { let mut #name = None; }
         });
         inits.push(match (&f.kind, f.occurs) {
             (FieldKind::Element(x), Occurs::Required) => {
@@ -344,8 +344,8 @@ fn dispatch(
 fn read_value(f: &Field, scope: Scope) -> TokenStream {
     let ty = type_tokens(&f.ty, scope);
     match (f.occurs, f.boxed) {
-        (Occurs::Required, false) => quote! { ::std::option::Option::Some(child.read()?) },
-        (Occurs::Required, true) => quote! { ::std::option::Option::Some(child.read_boxed()?) },
+        (Occurs::Required, false) => quote! { Some(child.read()?) },
+        (Occurs::Required, true) => quote! { Some(child.read_boxed()?) },
         (Occurs::Optional { .. }, false) => quote! { child.read_nillable()? },
         (Occurs::Optional { .. }, true) => {
             quote! { child.read_nillable::<#ty>()?.map(::std::boxed::Box::new) }
@@ -370,20 +370,28 @@ fn choice_arms(
         .filter_map(|v| Some((v, v.name.as_ref()?)))
         .map(|(v, x)| {
             let variant = ident(&v.rust);
-            let read = if v.boxed { quote! { child.read_boxed()? } } else { quote! { child.read()? } };
+            let read = if v.boxed {
+                quote! { child.read_boxed()? }
+            } else {
+                quote! { child.read()? }
+            };
             let body = if many_field {
                 quote! { #name.push(#choice_ty::#variant(#read)) }
             } else if v.many {
                 quote! {
                     match &mut #name {
-                        ::std::option::Option::Some(#choice_ty::#variant(items)) => items.push(#read),
-                        _ => #name = ::std::option::Option::Some(#choice_ty::#variant(::std::vec![#read])),
+                        Some(#choice_ty::#variant(items)) => items.push(#read),
+                        _ => #name = Some(#choice_ty::#variant(::std::vec![#read])),
                     }
                 }
             } else {
-                quote! { #name = ::std::option::Option::Some(#choice_ty::#variant(#read)) }
+                quote! { #name = Some(#choice_ty::#variant(#read)) }
             };
-            Arm { local: x.local.clone(), guard: None, body }
+            Arm {
+                local: x.local.clone(),
+                guard: None,
+                body,
+            }
         })
         .collect()
 }
@@ -469,7 +477,7 @@ fn enum_item(doc: &TokenStream, name: &str, variants: &[EnumVariant]) -> TokenSt
         impl ::soap_runtime::SimpleValue for #name {
             fn write_text(&self, out: &mut ::soap_runtime::Text<'_>) { out.push(self.as_str()) }
             fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
-                ::std::result::Result::Ok(match text.trim() {
+                Ok(match text.trim() {
                     #(#from_text)*
                     other => Self::Unknown(other.to_owned()),
                 })
@@ -553,8 +561,12 @@ fn faults_item(
         .iter()
         .map(|v| {
             let variant = ident(&v.rust);
-            let body = quote! { return ::std::result::Result::Ok(::std::option::Option::Some(Self::#variant(child.read()?))) };
-            Arm { local: v.element.local.clone(), guard: None, body }
+            let body = quote! { return Ok(Some(Self::#variant(child.read()?))) };
+            Arm {
+                local: v.element.local.clone(),
+                guard: None,
+                body,
+            }
         })
         .collect();
     let dispatch = child_match(&arms, None);
@@ -570,8 +582,8 @@ fn faults_item(
 
         impl ::soap_runtime::FaultDetail for #name {
             fn read_detail(mut detail: ::soap_runtime::Element<'_, '_>) -> ::std::result::Result<::std::option::Option<Self>, ::soap_runtime::ReadError> {
-                while let ::std::option::Option::Some(child) = detail.next_child()? { #dispatch }
-                ::std::result::Result::Ok(::std::option::Option::None)
+                while let Some(child) = detail.next_child()? { #dispatch }
+                Ok(None)
             }
             fn write_detail(&self, w: &mut ::soap_runtime::XmlWriter) {
                 match self { #(#writes)* }
@@ -609,7 +621,7 @@ fn newtype_item(
         };
         quote! {
             if #condition {
-                return ::std::result::Result::Err(::soap_runtime::FacetError {
+                return Err(::soap_runtime::FacetError {
                     type_name: #type_name, facet: #facet_name, limit: #limit, value: #shown.to_string(),
                 });
             }
@@ -644,7 +656,7 @@ fn newtype_item(
                 let value = value.into();
                 #length
                 #(#checks)*
-                ::std::result::Result::Ok(Self(value))
+                Ok(Self(value))
             }
 
             /// The value.

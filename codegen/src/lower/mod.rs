@@ -24,8 +24,13 @@ use crate::{Error, Location};
 use naming::{field_name, type_name, Scope};
 
 /// Lowers everything read from one WSDL (or XSD) into one module.
-pub fn lower(documents: &Documents) -> Result<Module, Error> {
+///
+/// When `lenient`, a reference to something that is not defined does not stop the work: an
+/// operation or header that needs it is left out, a type or element stands in as untyped XML
+/// content, and each such error is returned beside the module (and named in its doc).
+pub fn lower(documents: &Documents, lenient: bool) -> Result<(Module, Vec<Error>), Error> {
     let mut lowerer = Lowerer::new(documents);
+    lowerer.lenient = lenient;
     lowerer.assign_names(documents);
     for schema in &documents.schemas {
         let ns = schema.target_namespace.as_str();
@@ -58,7 +63,11 @@ pub fn lower(documents: &Documents) -> Result<Module, Error> {
     module.types = std::mem::take(&mut lowerer.items);
     cycles::box_cycles(&mut module);
     cycles::derive_defaults(&mut module);
-    Ok(module)
+    let skipped = lowerer.skipped.into_inner();
+    for error in &skipped {
+        module.doc.push(format!("Left out (lenient mode): {error}"));
+    }
+    Ok((module, skipped))
 }
 
 fn in_namespace(ns: &str) -> String {
@@ -94,6 +103,9 @@ pub(crate) struct Lowerer<'d> {
     /// inherited from, to stop one that contains itself.
     group_stack: Vec<QName>,
     base_stack: Vec<QName>,
+    /// Whether undefined references are skipped (and recorded) rather than fatal.
+    lenient: bool,
+    skipped: std::cell::RefCell<Vec<Error>>,
 }
 
 /// How a particle's own occurrence combines with the particles around it.
@@ -154,13 +166,15 @@ impl<'d> Lowerer<'d> {
         }
         Self {
             index,
-            scope: Scope::new(),
+            scope: Scope::with_reserved(naming::PRELUDE_VALUES),
             named: HashMap::new(),
             element_named: HashMap::new(),
             items: Vec::new(),
             anonymous: HashMap::new(),
             group_stack: Vec::new(),
             base_stack: Vec::new(),
+            lenient: false,
+            skipped: std::cell::RefCell::new(Vec::new()),
         }
     }
 
@@ -232,6 +246,24 @@ impl<'d> Lowerer<'d> {
         self.items.push(item);
     }
 
+    /// In lenient mode, records `error` as something left out; otherwise returns it.
+    pub(crate) fn skip_or_fail(&self, error: Error) -> Result<(), Error> {
+        if self.lenient {
+            self.skipped.borrow_mut().push(error);
+            Ok(())
+        } else {
+            Err(error)
+        }
+    }
+
+    /// `result`, or in lenient mode `fallback` in place of an error.
+    fn or_untyped(&self, result: Result<TypeExpr, Error>) -> Result<TypeExpr, Error> {
+        result.or_else(|error| {
+            self.skip_or_fail(error)
+                .map(|()| TypeExpr::Builtin(Builtin::AnyContent))
+        })
+    }
+
     /// The Rust type for a reference to the type `name`.
     pub(crate) fn type_expr(&self, name: &QName, at: &Location) -> Result<TypeExpr, Error> {
         if is_xsd_ns(&name.ns) || name.ns == SOAP_ENC_NS {
@@ -253,10 +285,10 @@ impl<'d> Lowerer<'d> {
         }
         match self.named.get(name) {
             Some(rust) => Ok(TypeExpr::Named(rust.clone())),
-            None => Err(Error::new(
+            None => self.or_untyped(Err(Error::new(
                 at.clone(),
                 format!("type `{name}` is not defined"),
-            )),
+            ))),
         }
     }
 
@@ -274,15 +306,32 @@ impl<'d> Lowerer<'d> {
     }
 
     /// The Rust type of the global element `name`.
+    /// An element without a type has its substitution group head's type, or `anyType`.
     pub(crate) fn element_type(&self, name: &QName, at: &Location) -> Result<TypeExpr, Error> {
-        let (element, _) = self.global_element(name, at)?;
-        match &element.type_ref {
-            Some(TypeRef::Named(type_name, at)) => self.type_expr(type_name, at),
-            Some(TypeRef::Inline(_)) => Ok(TypeExpr::Named(self.element_named[name].clone())),
-            None => match &element.substitution_group {
-                Some(head) => self.element_type(head, &element.at),
-                None => Ok(TypeExpr::Builtin(Builtin::AnyContent)),
-            },
+        let mut name = name;
+        let mut at = at;
+        let mut seen = Vec::new();
+        loop {
+            let element = match self.global_element(name, at) {
+                Ok((element, _)) => element,
+                Err(error) => return self.or_untyped(Err(error)),
+            };
+            return match &element.type_ref {
+                Some(TypeRef::Named(type_name, at)) => self.type_expr(type_name, at),
+                Some(TypeRef::Inline(_)) => Ok(TypeExpr::Named(self.element_named[name].clone())),
+                None => match &element.substitution_group {
+                    Some(head) if !seen.contains(&head) => {
+                        seen.push(head);
+                        (name, at) = (head, &element.at);
+                        continue;
+                    }
+                    Some(head) => Err(Error::new(
+                        element.at.clone(),
+                        format!("substitution group `{head}` contains itself"),
+                    )),
+                    None => Ok(TypeExpr::Builtin(Builtin::AnyContent)),
+                },
+            };
         }
     }
 
@@ -917,13 +966,20 @@ impl<'d> Lowerer<'d> {
         owner: &str,
     ) -> Result<(XmlName, TypeExpr, bool, Option<String>), Error> {
         if let Some(reference) = &element.reference {
-            let (global, _) = self.global_element(reference, &element.at)?;
             let ty = self.element_type(reference, &element.at)?;
+            let global = self
+                .index
+                .elements
+                .get(reference)
+                .map(|(global, _)| *global);
             return Ok((
                 XmlName::from_qname(reference),
                 ty,
-                global.nillable,
-                element.doc.clone().or_else(|| global.doc.clone()),
+                global.is_some_and(|g| g.nillable),
+                element
+                    .doc
+                    .clone()
+                    .or_else(|| global.and_then(|g| g.doc.clone())),
             ));
         }
         let name = XmlName {

@@ -68,6 +68,10 @@ pub fn field_name(xml: &str) -> String {
     }
 }
 
+/// Names generated code uses from the prelude as values (`Some(…)`, `Ok(…)`): a generated
+/// tuple or unit struct of the same name would shadow them, so scopes hold them back.
+pub const PRELUDE_VALUES: &[&str] = &["Some", "None", "Ok", "Err"];
+
 /// A scope of names (a module's types, a struct's fields, an enum's variants): hands out each
 /// name once, adding a number to a name already taken.
 #[derive(Debug, Default)]
@@ -78,6 +82,13 @@ pub struct Scope {
 impl Scope {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A scope in which `names` are already taken.
+    pub fn with_reserved(names: &[&str]) -> Self {
+        let mut scope = Self::new();
+        scope.reserve(names);
+        scope
     }
 
     /// Marks names as taken without handing them out (the names the emitter itself uses).

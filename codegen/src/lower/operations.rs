@@ -138,8 +138,8 @@ fn lower_binding(
                 ),
             )
         })?;
-    let mut scope = Scope::new();
-    scope.reserve(RESERVED);
+    let mut scope = Scope::with_reserved(RESERVED);
+    scope.reserve(super::naming::PRELUDE_VALUES);
     let mut item = BindingItem {
         module,
         name: binding.name.clone(),
@@ -156,84 +156,16 @@ fn lower_binding(
         .map(|op| scope.claim(&type_name(&op.name, "Operation")))
         .collect();
     for (op, rust) in binding.operations.iter().zip(names) {
-        let abstract_op = find_abstract(port_type, op.name.as_str(), op.input.as_ref(), &op.at)?;
-        let rpc = op.rpc.unwrap_or(binding.rpc);
-        let mut lower_message = |reference: Option<&MessageRef>,
-                                 bound: Option<&BindingMessage>,
-                                 output: bool|
-         -> Result<Option<MessageItem>, Error> {
-            let Some(reference) = reference else {
-                return Ok(None);
-            };
-            let message = wsdl.message(reference)?;
-            let suffix = if output { "Output" } else { "Input" };
-            let wrapper = rpc.then(|| {
-                let ns = bound
-                    .and_then(|b| b.namespace.clone())
-                    .unwrap_or_else(|| definitions.target_namespace.clone());
-                let local = if output {
-                    format!("{}Response", op.name)
-                } else {
-                    op.name.clone()
-                };
-                XmlName {
-                    ns: (!ns.is_empty()).then_some(ns),
-                    local,
-                }
-            });
-            lower_message(
-                lowerer,
-                wsdl,
-                &mut scope,
-                &mut item.types,
-                message,
-                bound,
-                wrapper,
-                &format!("{rust}{suffix}"),
-            )
-            .map(Some)
+        let context = OperationContext {
+            wsdl,
+            definitions,
+            port_type,
+            binding,
         };
-        let input = lower_message(abstract_op.input.as_ref(), op.input.as_ref(), false)?
-            .unwrap_or_else(empty_message);
-        let output = lower_message(abstract_op.output.as_ref(), op.output.as_ref(), true)?;
-        let mut faults = Vec::new();
-        let mut variants = Scope::new();
-        for fault in &abstract_op.faults {
-            let message = wsdl.message(fault)?;
-            let Some(part) = message.parts.first() else {
-                continue;
-            };
-            let (element, ty, _) = lower_part(lowerer, part)?;
-            let name = fault.name.clone().unwrap_or_else(|| message.name.clone());
-            faults.push(FaultVariant {
-                rust: variants.claim(&type_name(&name, "Fault")),
-                name,
-                element,
-                ty,
-            });
+        match lower_operation(lowerer, &context, op, rust, &mut scope, &mut item.types) {
+            Ok(operation) => item.operations.push(operation),
+            Err(error) => lowerer.skip_or_fail(error)?,
         }
-        let fault_type = (!faults.is_empty()).then(|| {
-            let name = scope.claim(&format!("{rust}Fault"));
-            item.types.push(TypeItem {
-                name: name.clone(),
-                doc: Some(format!("The faults `{}` declares.", op.name)),
-                origin: format!("faults of operation `{}`", op.name),
-                kind: TypeKind::Faults(faults.clone()),
-                default: false,
-            });
-            name
-        });
-        item.operations.push(OperationItem {
-            rust,
-            name: op.name.clone(),
-            doc: abstract_op.doc.clone(),
-            soap_action: op.soap_action.clone(),
-            rpc,
-            input,
-            output,
-            faults,
-            fault_type,
-        });
     }
     let binding_name = QName::new(&definitions.target_namespace, &binding.name);
     for d in &documents.wsdls {
@@ -251,6 +183,100 @@ fn lower_binding(
         }
     }
     Ok(item)
+}
+
+/// What an operation is lowered against.
+struct OperationContext<'c, 'd> {
+    wsdl: &'c Wsdl<'d>,
+    definitions: &'c Definitions,
+    port_type: &'c PortType,
+    binding: &'c Binding,
+}
+
+fn lower_operation(
+    lowerer: &mut Lowerer<'_>,
+    context: &OperationContext<'_, '_>,
+    op: &crate::read::wsdl::BindingOperation,
+    rust: String,
+    scope: &mut Scope,
+    types: &mut Vec<TypeItem>,
+) -> Result<OperationItem, Error> {
+    let OperationContext {
+        wsdl,
+        definitions,
+        port_type,
+        binding,
+    } = *context;
+    let abstract_op = find_abstract(port_type, op.name.as_str(), op.input.as_ref(), &op.at)?;
+    let rpc = op.rpc.unwrap_or(binding.rpc);
+    let mut lower_message = |reference: Option<&MessageRef>,
+                             bound: Option<&BindingMessage>,
+                             output: bool|
+     -> Result<Option<MessageItem>, Error> {
+        let Some(reference) = reference else {
+            return Ok(None);
+        };
+        let message = wsdl.message(reference)?;
+        let suffix = if output { "Output" } else { "Input" };
+        // rpc style wraps the parts in an element named after the operation.
+        let wrapper = rpc.then(|| {
+            let ns = bound
+                .and_then(|b| b.namespace.clone())
+                .unwrap_or_else(|| definitions.target_namespace.clone());
+            let local = if output {
+                format!("{}Response", op.name)
+            } else {
+                op.name.clone()
+            };
+            XmlName {
+                ns: (!ns.is_empty()).then_some(ns),
+                local,
+            }
+        });
+        let stem = format!("{rust}{suffix}");
+        lower_message(lowerer, wsdl, scope, types, message, bound, wrapper, &stem).map(Some)
+    };
+    let input = lower_message(abstract_op.input.as_ref(), op.input.as_ref(), false)?
+        .unwrap_or_else(empty_message);
+    let output = lower_message(abstract_op.output.as_ref(), op.output.as_ref(), true)?;
+    let mut faults = Vec::new();
+    let mut variants = Scope::new();
+    for fault in &abstract_op.faults {
+        let message = wsdl.message(fault)?;
+        let Some(part) = message.parts.first() else {
+            continue;
+        };
+        let (element, ty, _) = lower_part(lowerer, part)?;
+        let name = fault.name.clone().unwrap_or_else(|| message.name.clone());
+        faults.push(FaultVariant {
+            rust: variants.claim(&type_name(&name, "Fault")),
+            name,
+            element,
+            ty,
+        });
+    }
+    let fault_type = (!faults.is_empty()).then(|| {
+        let name = scope.claim(&format!("{rust}Fault"));
+        types.push(TypeItem {
+            name: name.clone(),
+            doc: Some(format!("The faults `{}` declares.", op.name)),
+            origin: format!("faults of operation `{}`", op.name),
+            kind: TypeKind::Faults(faults.clone()),
+            default: false,
+        });
+        name
+    });
+    Ok(OperationItem {
+        rust,
+        name: op.name.clone(),
+        doc: abstract_op.doc.clone(),
+        soap_action: op.soap_action.clone(),
+        rpc,
+        input,
+        output,
+        faults,
+        fault_type,
+    })
 }
 
 fn empty_message() -> MessageItem {
@@ -381,35 +407,20 @@ fn lower_message(
     let mut header_fields = Vec::new();
     let mut header_scope = Scope::new();
     for header in headers {
-        let header_message = wsdl.messages.get(&header.message).copied().ok_or_else(|| {
-            Error::new(
-                header.at.clone(),
-                format!("message `{}` is not defined", header.message),
-            )
-        })?;
-        let part = header_message
-            .parts
-            .iter()
-            .find(|p| p.name == header.part)
-            .ok_or_else(|| {
-                Error::new(
-                    header.at.clone(),
-                    format!(
-                        "message `{}` has no part `{}`",
-                        header_message.name, header.part
-                    ),
-                )
-            })?;
-        let (name, ty, part_item) = lower_part(lowerer, part)?;
-        header_parts.push(part_item);
-        header_fields.push(Field {
-            rust: header_scope.claim(&field_name(&name.local)),
-            doc: None,
-            kind: FieldKind::Element(name),
-            ty,
-            occurs: Occurs::Optional { nil: false },
-            boxed: false,
-        });
+        match lower_header(lowerer, wsdl, header) {
+            Ok((part_item, name, ty)) => {
+                header_parts.push(part_item);
+                header_fields.push(Field {
+                    rust: header_scope.claim(&field_name(&name.local)),
+                    doc: None,
+                    kind: FieldKind::Element(name),
+                    ty,
+                    occurs: Occurs::Optional { nil: false },
+                    boxed: false,
+                });
+            }
+            Err(error) => lowerer.skip_or_fail(error)?,
+        }
     }
     let headers_type = (!header_fields.is_empty()).then(|| {
         let name = scope.claim(&format!("{stem}Headers"));
@@ -470,4 +481,30 @@ fn lower_part(
             "a message part needs `element` or `type`",
         )),
     }
+}
+
+/// A `soap:header`: the part it names, with the element and Rust type it is written as.
+fn lower_header(
+    lowerer: &Lowerer<'_>,
+    wsdl: &Wsdl<'_>,
+    header: &crate::read::wsdl::SoapHeader,
+) -> Result<(PartItem, XmlName, TypeExpr), Error> {
+    let message = wsdl.messages.get(&header.message).copied().ok_or_else(|| {
+        Error::new(
+            header.at.clone(),
+            format!("message `{}` is not defined", header.message),
+        )
+    })?;
+    let part = message
+        .parts
+        .iter()
+        .find(|p| p.name == header.part)
+        .ok_or_else(|| {
+            Error::new(
+                header.at.clone(),
+                format!("message `{}` has no part `{}`", message.name, header.part),
+            )
+        })?;
+    let (name, ty, part_item) = lower_part(lowerer, part)?;
+    Ok((part_item, name, ty))
 }

@@ -144,7 +144,11 @@ impl Loader {
                 format!("not well-formed XML: {e}"),
             )
         })?;
-        let source = Source { file, doc: &doc };
+        let source = Source {
+            file,
+            doc: &doc,
+            lines: LineIndex::new(&text),
+        };
         let root = doc.root_element();
         let ns = root.tag_name().namespace().unwrap_or("");
         let base = path.parent().unwrap_or(Path::new("."));
@@ -236,19 +240,52 @@ fn decode(bytes: &[u8]) -> Result<String, String> {
     })
 }
 
+/// Where each line of a file starts, to turn byte offsets into lines and columns without
+/// rescanning the file for every node (roxmltree's own `text_pos_at` does, which made a large
+/// WSDL take quadratic time).
+pub struct LineIndex<'t> {
+    text: &'t str,
+    starts: Vec<usize>,
+}
+
+impl<'t> LineIndex<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self { text, starts }
+    }
+
+    /// Line and column (both from 1; the column counts characters) of a byte offset.
+    pub fn position(&self, offset: usize) -> (u32, u32) {
+        let line = self.starts.partition_point(|&start| start <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
+        (
+            u32::try_from(line).unwrap_or(u32::MAX),
+            u32::try_from(column).unwrap_or(u32::MAX),
+        )
+    }
+}
+
 /// One parsed file, for locating and resolving what is read from it.
 pub struct Source<'a, 'input> {
     pub file: Arc<PathBuf>,
     pub doc: &'a Document<'input>,
+    pub lines: LineIndex<'input>,
 }
 
 impl<'input> Source<'_, 'input> {
     pub fn location(&self, node: Node<'_, 'input>) -> Location {
-        let pos = self.doc.text_pos_at(node.range().start);
+        let (line, column) = self.lines.position(node.range().start);
         Location {
             file: self.file.clone(),
-            line: pos.row,
-            column: pos.col,
+            line,
+            column,
         }
     }
 

@@ -38,14 +38,18 @@ impl ::soap_runtime::SimpleValue for DeliveryOption {
         out.push(self.as_str())
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
-        ::std::result::Result::Ok(match text.trim() {
-            "Default" => Self::Default,
-            "Premier" => Self::Premier,
-            "LeastCost" => Self::LeastCost,
-            "Economy" => Self::Economy,
-            other => Self::Unknown(other.to_owned()),
-        })
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+        Ok(
+            match text.trim() {
+                "Default" => Self::Default,
+                "Premier" => Self::Premier,
+                "LeastCost" => Self::LeastCost,
+                "Economy" => Self::Economy,
+                other => Self::Unknown(other.to_owned()),
+            },
+        )
     }
 }
 
@@ -79,13 +83,17 @@ impl ::soap_runtime::SimpleValue for DataFormat {
         out.push(self.as_str())
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
-        ::std::result::Result::Ok(match text.trim() {
-            "FORMAT-UNDEFINED" => Self::FormatUndefined,
-            "RTTTL" => Self::Rtttl,
-            "OTA" => Self::Ota,
-            other => Self::Unknown(other.to_owned()),
-        })
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+        Ok(
+            match text.trim() {
+                "FORMAT-UNDEFINED" => Self::FormatUndefined,
+                "RTTTL" => Self::Rtttl,
+                "OTA" => Self::Ota,
+                other => Self::Unknown(other.to_owned()),
+            },
+        )
     }
 }
 
@@ -125,15 +133,19 @@ impl ::soap_runtime::SimpleValue for Action {
         out.push(self.as_str())
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
-        ::std::result::Result::Ok(match text.trim() {
-            "signal-medium" => Self::SignalMedium,
-            "signal-none" => Self::SignalNone,
-            "signal-low" => Self::SignalLow,
-            "signal-high" => Self::SignalHigh,
-            "signal-delete" => Self::SignalDelete,
-            other => Self::Unknown(other.to_owned()),
-        })
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+        Ok(
+            match text.trim() {
+                "signal-medium" => Self::SignalMedium,
+                "signal-none" => Self::SignalNone,
+                "signal-low" => Self::SignalLow,
+                "signal-high" => Self::SignalHigh,
+                "signal-delete" => Self::SignalDelete,
+                other => Self::Unknown(other.to_owned()),
+            },
+        )
     }
 }
 
@@ -164,11 +176,11 @@ impl ::soap_runtime::XmlValue for Reserved {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut field1 = ::std::option::Option::None;
-        let mut field2 = ::std::option::Option::None;
-        let mut field3 = ::std::option::Option::None;
-        let mut field4 = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut field1 = None;
+        let mut field2 = None;
+        let mut field3 = None;
+        let mut field4 = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "Field1" => field1 = child.read_nillable()?,
                 "Field2" => field2 = child.read_nillable()?,
@@ -177,7 +189,7 @@ impl ::soap_runtime::XmlValue for Reserved {
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             field1,
             field2,
             field3,
@@ -210,28 +222,24 @@ impl ::soap_runtime::XmlValue for SmsSubmitPdu {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut data_coding_scheme = ::std::option::Option::None;
-        let mut protocol_identifier = ::std::option::Option::None;
-        let mut user_data_header = ::std::option::Option::None;
-        let mut user_data = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut data_coding_scheme = None;
+        let mut protocol_identifier = None;
+        let mut user_data_header = None;
+        let mut user_data = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "DataCodingScheme" => {
-                    data_coding_scheme = ::std::option::Option::Some(child.read()?);
-                }
-                "ProtocolIdentifier" => {
-                    protocol_identifier = ::std::option::Option::Some(child.read()?);
-                }
-                "UserDataHeader" => {
-                    user_data_header = ::std::option::Option::Some(child.read()?);
-                }
-                "UserData" => user_data = ::std::option::Option::Some(child.read()?),
+                "DataCodingScheme" => data_coding_scheme = Some(child.read()?),
+                "ProtocolIdentifier" => protocol_identifier = Some(child.read()?),
+                "UserDataHeader" => user_data_header = Some(child.read()?),
+                "UserData" => user_data = Some(child.read()?),
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
-            data_coding_scheme: element.required(data_coding_scheme, "DataCodingScheme")?,
-            protocol_identifier: element.required(protocol_identifier, "ProtocolIdentifier")?,
+        Ok(Self {
+            data_coding_scheme: element
+                .required(data_coding_scheme, "DataCodingScheme")?,
+            protocol_identifier: element
+                .required(protocol_identifier, "ProtocolIdentifier")?,
             user_data_header: element.required(user_data_header, "UserDataHeader")?,
             user_data: element.required(user_data, "UserData")?,
         })
@@ -256,18 +264,16 @@ impl ::soap_runtime::XmlValue for MmsLibraryNumber {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut library_number = ::std::option::Option::None;
-        let mut text_message = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut library_number = None;
+        let mut text_message = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "LibraryNumber" => {
-                    library_number = ::std::option::Option::Some(child.read()?);
-                }
+                "LibraryNumber" => library_number = Some(child.read()?),
                 "TextMessage" => text_message = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             library_number: element.required(library_number, "LibraryNumber")?,
             text_message,
         })
@@ -304,13 +310,13 @@ impl ::soap_runtime::XmlValue for MmsFileUpload {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut file_name1 = ::std::option::Option::None;
-        let mut file_data1 = ::std::option::Option::None;
-        let mut file_type1 = ::std::option::Option::None;
-        let mut file_title1 = ::std::option::Option::None;
-        let mut content_type1 = ::std::option::Option::None;
-        let mut text_message1 = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut file_name1 = None;
+        let mut file_data1 = None;
+        let mut file_type1 = None;
+        let mut file_title1 = None;
+        let mut content_type1 = None;
+        let mut text_message1 = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "FileName1" => file_name1 = child.read_nillable()?,
                 "FileData1" => file_data1 = child.read_nillable()?,
@@ -321,7 +327,7 @@ impl ::soap_runtime::XmlValue for MmsFileUpload {
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             file_name1,
             file_data1,
             file_type1,
@@ -362,15 +368,15 @@ impl ::soap_runtime::XmlValue for Indication {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut href = ::std::option::Option::None;
-        let mut si_id = ::std::option::Option::None;
-        let mut created = ::std::option::Option::None;
-        let mut si_expires = ::std::option::Option::None;
-        let mut action = ::std::option::Option::None;
-        let mut content = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut href = None;
+        let mut si_id = None;
+        let mut created = None;
+        let mut si_expires = None;
+        let mut action = None;
+        let mut content = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "href" => href = ::std::option::Option::Some(child.read()?),
+                "href" => href = Some(child.read()?),
                 "si-id" => si_id = child.read_nillable()?,
                 "created" => created = child.read_nillable()?,
                 "si-expires" => si_expires = child.read_nillable()?,
@@ -379,7 +385,7 @@ impl ::soap_runtime::XmlValue for Indication {
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             href: element.required(href, "href")?,
             si_id,
             created,
@@ -408,16 +414,16 @@ impl ::soap_runtime::XmlValue for Item {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut pcdata = ::std::option::Option::None;
-        let mut class = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut pcdata = None;
+        let mut class = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "pcdata" => pcdata = ::std::option::Option::Some(child.read()?),
-                "class" => class = ::std::option::Option::Some(child.read()?),
+                "pcdata" => pcdata = Some(child.read()?),
+                "class" => class = Some(child.read()?),
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             pcdata: element.required(pcdata, "pcdata")?,
             class: element.required(class, "class")?,
         })
@@ -440,12 +446,12 @@ impl ::soap_runtime::XmlValue for Info {
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
         let mut item = ::std::vec::Vec::new();
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        while let Some(child) = element.next_child()? {
             if child.local_name() == "item" {
                 item.push(child.read()?);
             }
         }
-        ::std::result::Result::Ok(Self { item })
+        Ok(Self { item })
     }
 }
 
@@ -467,16 +473,16 @@ impl ::soap_runtime::XmlValue for Si {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut indication = ::std::option::Option::None;
+        let mut indication = None;
         let mut info = ::std::vec::Vec::new();
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "indication" => indication = ::std::option::Option::Some(child.read()?),
+                "indication" => indication = Some(child.read()?),
                 "info" => info.push(child.read()?),
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             indication: element.required(indication, "indication")?,
             info,
         })
@@ -501,18 +507,16 @@ impl ::soap_runtime::XmlValue for SimplePush {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut library_number = ::std::option::Option::None;
-        let mut text_message = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut library_number = None;
+        let mut text_message = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "LibraryNumber" => {
-                    library_number = ::std::option::Option::Some(child.read()?);
-                }
+                "LibraryNumber" => library_number = Some(child.read()?),
                 "TextMessage" => text_message = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             library_number: element.required(library_number, "LibraryNumber")?,
             text_message,
         })
@@ -543,11 +547,11 @@ impl ::soap_runtime::XmlValue for WapPush {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut simple_push = ::std::option::Option::None;
-        let mut library_number = ::std::option::Option::None;
-        let mut file_upload = ::std::option::Option::None;
-        let mut si = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut simple_push = None;
+        let mut library_number = None;
+        let mut file_upload = None;
+        let mut si = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "SimplePush" => simple_push = child.read_nillable()?,
                 "LibraryNumber" => library_number = child.read_nillable()?,
@@ -556,7 +560,7 @@ impl ::soap_runtime::XmlValue for WapPush {
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             simple_push,
             library_number,
             file_upload,
@@ -583,16 +587,16 @@ impl ::soap_runtime::XmlValue for MmsNotification {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut library_number = ::std::option::Option::None;
-        let mut file_upload = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut library_number = None;
+        let mut file_upload = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "LibraryNumber" => library_number = child.read_nillable()?,
                 "FileUpload" => file_upload = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             library_number,
             file_upload,
         })
@@ -615,7 +619,7 @@ impl SendOptionsSendTimeDelay {
     ) -> ::std::result::Result<Self, ::soap_runtime::FacetError> {
         let value = value.into();
         if value < 1 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "SendOptionsSendTimeDelay",
                 facet: "minInclusive",
                 limit: "1",
@@ -623,14 +627,14 @@ impl SendOptionsSendTimeDelay {
             });
         }
         if value > 10080 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "SendOptionsSendTimeDelay",
                 facet: "maxInclusive",
                 limit: "10080",
                 value: value.to_string(),
             });
         }
-        ::std::result::Result::Ok(Self(value))
+        Ok(Self(value))
     }
 
     /// The value.
@@ -649,7 +653,9 @@ impl ::soap_runtime::SimpleValue for SendOptionsSendTimeDelay {
         ::soap_runtime::SimpleValue::write_text(&self.0, out)
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
         ::soap_runtime::SimpleValue::parse_text(text).map(Self)
     }
 }
@@ -684,21 +690,18 @@ impl ::soap_runtime::XmlValue for SendOptions {
         w.optional("SendTimeDelay", self.send_time_delay.as_ref());
         w.optional("DeliveryOption", self.delivery_option.as_ref());
         w.optional("DisableRepurposing", self.disable_repurposing.as_ref());
-        w.optional(
-            "DisableWalledGardenRule",
-            self.disable_walled_garden_rule.as_ref(),
-        );
+        w.optional("DisableWalledGardenRule", self.disable_walled_garden_rule.as_ref());
     }
 
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut send_time_absolute = ::std::option::Option::None;
-        let mut send_time_delay = ::std::option::Option::None;
-        let mut delivery_option = ::std::option::Option::None;
-        let mut disable_repurposing = ::std::option::Option::None;
-        let mut disable_walled_garden_rule = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut send_time_absolute = None;
+        let mut send_time_delay = None;
+        let mut delivery_option = None;
+        let mut disable_repurposing = None;
+        let mut disable_walled_garden_rule = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "SendTimeAbsolute" => send_time_absolute = child.read_nillable()?,
                 "SendTimeDelay" => send_time_delay = child.read_nillable()?,
@@ -710,7 +713,7 @@ impl ::soap_runtime::XmlValue for SendOptions {
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             send_time_absolute,
             send_time_delay,
             delivery_option,
@@ -776,18 +779,18 @@ impl ::soap_runtime::XmlValue for Recipient {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut send_to = ::std::option::Option::None;
-        let mut send_cc = ::std::option::Option::None;
-        let mut send_bcc = ::std::option::Option::None;
-        let mut send_to_address_book = ::std::option::Option::None;
-        let mut send_cc_address_book = ::std::option::Option::None;
-        let mut send_bcc_address_book = ::std::option::Option::None;
-        let mut phone_make = ::std::option::Option::None;
-        let mut phone_model = ::std::option::Option::None;
-        let mut mcc = ::std::option::Option::None;
-        let mut mnc = ::std::option::Option::None;
-        let mut send_options = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut send_to = None;
+        let mut send_cc = None;
+        let mut send_bcc = None;
+        let mut send_to_address_book = None;
+        let mut send_cc_address_book = None;
+        let mut send_bcc_address_book = None;
+        let mut phone_make = None;
+        let mut phone_model = None;
+        let mut mcc = None;
+        let mut mnc = None;
+        let mut send_options = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "SendTo" => send_to = child.read_nillable()?,
                 "SendCc" => send_cc = child.read_nillable()?,
@@ -803,7 +806,7 @@ impl ::soap_runtime::XmlValue for Recipient {
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             send_to,
             send_cc,
             send_bcc,
@@ -840,10 +843,10 @@ impl ::soap_runtime::XmlValue for SmartMessage {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut library_number = ::std::option::Option::None;
-        let mut data = ::std::option::Option::None;
-        let mut format = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut library_number = None;
+        let mut data = None;
+        let mut format = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "LibraryNumber" => library_number = child.read_nillable()?,
                 "Data" => data = child.read_nillable()?,
@@ -851,7 +854,7 @@ impl ::soap_runtime::XmlValue for SmartMessage {
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             library_number,
             data,
             format,
@@ -906,16 +909,16 @@ impl ::soap_runtime::XmlValue for Message {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut text_message = ::std::option::Option::None;
-        let mut flash_message = ::std::option::Option::None;
-        let mut ringtone = ::std::option::Option::None;
-        let mut operator_logo = ::std::option::Option::None;
-        let mut picture_message = ::std::option::Option::None;
-        let mut group_graphic = ::std::option::Option::None;
-        let mut sms_submit_pdu = ::std::option::Option::None;
-        let mut wap_push = ::std::option::Option::None;
-        let mut mms_notification = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut text_message = None;
+        let mut flash_message = None;
+        let mut ringtone = None;
+        let mut operator_logo = None;
+        let mut picture_message = None;
+        let mut group_graphic = None;
+        let mut sms_submit_pdu = None;
+        let mut wap_push = None;
+        let mut mms_notification = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "TextMessage" => text_message = child.read_nillable()?,
                 "FlashMessage" => flash_message = child.read_nillable()?,
@@ -929,7 +932,7 @@ impl ::soap_runtime::XmlValue for Message {
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             text_message,
             flash_message,
             ringtone,
@@ -974,21 +977,20 @@ impl ::soap_runtime::XmlValue for SubmitDeliveryReceiptResponse {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut message_identifier = ::std::option::Option::None;
-        let mut report = ::std::option::Option::None;
-        let mut text = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut message_identifier = None;
+        let mut report = None;
+        let mut text = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "MessageIdentifier" => {
-                    message_identifier = ::std::option::Option::Some(child.read()?);
-                }
-                "Report" => report = ::std::option::Option::Some(child.read()?),
+                "MessageIdentifier" => message_identifier = Some(child.read()?),
+                "Report" => report = Some(child.read()?),
                 "Text" => text = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
-            message_identifier: element.required(message_identifier, "MessageIdentifier")?,
+        Ok(Self {
+            message_identifier: element
+                .required(message_identifier, "MessageIdentifier")?,
             report: element.required(report, "Report")?,
             text,
         })
@@ -1019,20 +1021,20 @@ impl ::soap_runtime::XmlValue for MoMessage {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut send_to = ::std::option::Option::None;
-        let mut reply_to = ::std::option::Option::None;
-        let mut timestamp1 = ::std::option::Option::None;
-        let mut message = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut send_to = None;
+        let mut reply_to = None;
+        let mut timestamp1 = None;
+        let mut message = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "SendTo" => send_to = ::std::option::Option::Some(child.read()?),
-                "ReplyTo" => reply_to = ::std::option::Option::Some(child.read()?),
-                "Timestamp1" => timestamp1 = ::std::option::Option::Some(child.read()?),
-                "Message" => message = ::std::option::Option::Some(child.read()?),
+                "SendTo" => send_to = Some(child.read()?),
+                "ReplyTo" => reply_to = Some(child.read()?),
+                "Timestamp1" => timestamp1 = Some(child.read()?),
+                "Message" => message = Some(child.read()?),
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             send_to: element.required(send_to, "SendTo")?,
             reply_to: element.required(reply_to, "ReplyTo")?,
             timestamp1: element.required(timestamp1, "Timestamp1")?,
@@ -1057,12 +1059,12 @@ impl ::soap_runtime::XmlValue for CollectedMessagesList {
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
         let mut item = ::std::vec::Vec::new();
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        while let Some(child) = element.next_child()? {
             if child.local_name() == "item" {
                 item.push(child.read()?);
             }
         }
-        ::std::result::Result::Ok(Self { item })
+        Ok(Self { item })
     }
 }
 
@@ -1090,22 +1092,20 @@ impl ::soap_runtime::XmlValue for AddressBookEntry {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut given_name = ::std::option::Option::None;
-        let mut family_name = ::std::option::Option::None;
-        let mut mobile_number = ::std::option::Option::None;
-        let mut group = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut given_name = None;
+        let mut family_name = None;
+        let mut mobile_number = None;
+        let mut group = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "GivenName" => given_name = child.read_nillable()?,
                 "FamilyName" => family_name = child.read_nillable()?,
-                "MobileNumber" => {
-                    mobile_number = ::std::option::Option::Some(child.read()?);
-                }
+                "MobileNumber" => mobile_number = Some(child.read()?),
                 "Group" => group = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             given_name,
             family_name,
             mobile_number: element.required(mobile_number, "MobileNumber")?,
@@ -1130,12 +1130,12 @@ impl ::soap_runtime::XmlValue for AddressBookEntryList {
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
         let mut item = ::std::vec::Vec::new();
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        while let Some(child) = element.next_child()? {
             if child.local_name() == "item" {
                 item.push(child.read()?);
             }
         }
-        ::std::result::Result::Ok(Self { item })
+        Ok(Self { item })
     }
 }
 
@@ -1156,7 +1156,7 @@ impl SubmitMessageUsername {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "SubmitMessageUsername",
                 facet: "minLength",
                 limit: "1",
@@ -1164,14 +1164,14 @@ impl SubmitMessageUsername {
             });
         }
         if length > 20u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "SubmitMessageUsername",
                 facet: "maxLength",
                 limit: "20",
                 value: length.to_string(),
             });
         }
-        ::std::result::Result::Ok(Self(value))
+        Ok(Self(value))
     }
 
     /// The value.
@@ -1190,7 +1190,9 @@ impl ::soap_runtime::SimpleValue for SubmitMessageUsername {
         ::soap_runtime::SimpleValue::write_text(&self.0, out)
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
         ::soap_runtime::SimpleValue::parse_text(text).map(Self)
     }
 }
@@ -1212,7 +1214,7 @@ impl SubmitMessagePin {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "SubmitMessagePin",
                 facet: "minLength",
                 limit: "1",
@@ -1220,14 +1222,14 @@ impl SubmitMessagePin {
             });
         }
         if length > 20u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "SubmitMessagePin",
                 facet: "maxLength",
                 limit: "20",
                 value: length.to_string(),
             });
         }
-        ::std::result::Result::Ok(Self(value))
+        Ok(Self(value))
     }
 
     /// The value.
@@ -1246,7 +1248,9 @@ impl ::soap_runtime::SimpleValue for SubmitMessagePin {
         ::soap_runtime::SimpleValue::write_text(&self.0, out)
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
         ::soap_runtime::SimpleValue::parse_text(text).map(Self)
     }
 }
@@ -1304,14 +1308,14 @@ impl ::soap_runtime::XmlValue for SubmitMessage {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut username = ::std::option::Option::None;
-        let mut pin = ::std::option::Option::None;
-        let mut recipient = ::std::option::Option::None;
-        let mut message = ::std::option::Option::None;
-        let mut reply_to = ::std::option::Option::None;
-        let mut message_identifier = ::std::option::Option::None;
-        let mut reserved = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut username = None;
+        let mut pin = None;
+        let mut recipient = None;
+        let mut message = None;
+        let mut reply_to = None;
+        let mut message_identifier = None;
+        let mut reserved = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "Username" => username = child.read_nillable()?,
                 "PIN" => pin = child.read_nillable()?,
@@ -1323,7 +1327,7 @@ impl ::soap_runtime::XmlValue for SubmitMessage {
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             username,
             pin,
             recipient,
@@ -1377,25 +1381,24 @@ impl ::soap_runtime::XmlValue for SubmitMessageResponse {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut message_identifier = ::std::option::Option::None;
-        let mut report = ::std::option::Option::None;
-        let mut text = ::std::option::Option::None;
-        let mut library_number = ::std::option::Option::None;
-        let mut reserved = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut message_identifier = None;
+        let mut report = None;
+        let mut text = None;
+        let mut library_number = None;
+        let mut reserved = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "MessageIdentifier" => {
-                    message_identifier = ::std::option::Option::Some(child.read()?);
-                }
-                "Report" => report = ::std::option::Option::Some(child.read()?),
+                "MessageIdentifier" => message_identifier = Some(child.read()?),
+                "Report" => report = Some(child.read()?),
                 "Text" => text = child.read_nillable()?,
                 "LibraryNumber" => library_number = child.read_nillable()?,
                 "Reserved" => reserved = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
-            message_identifier: element.required(message_identifier, "MessageIdentifier")?,
+        Ok(Self {
+            message_identifier: element
+                .required(message_identifier, "MessageIdentifier")?,
             report: element.required(report, "Report")?,
             text,
             library_number,
@@ -1421,7 +1424,7 @@ impl AvailableMessagesUsername {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "AvailableMessagesUsername",
                 facet: "minLength",
                 limit: "1",
@@ -1429,14 +1432,14 @@ impl AvailableMessagesUsername {
             });
         }
         if length > 20u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "AvailableMessagesUsername",
                 facet: "maxLength",
                 limit: "20",
                 value: length.to_string(),
             });
         }
-        ::std::result::Result::Ok(Self(value))
+        Ok(Self(value))
     }
 
     /// The value.
@@ -1455,7 +1458,9 @@ impl ::soap_runtime::SimpleValue for AvailableMessagesUsername {
         ::soap_runtime::SimpleValue::write_text(&self.0, out)
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
         ::soap_runtime::SimpleValue::parse_text(text).map(Self)
     }
 }
@@ -1477,7 +1482,7 @@ impl AvailableMessagesPin {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "AvailableMessagesPin",
                 facet: "minLength",
                 limit: "1",
@@ -1485,14 +1490,14 @@ impl AvailableMessagesPin {
             });
         }
         if length > 20u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "AvailableMessagesPin",
                 facet: "maxLength",
                 limit: "20",
                 value: length.to_string(),
             });
         }
-        ::std::result::Result::Ok(Self(value))
+        Ok(Self(value))
     }
 
     /// The value.
@@ -1511,7 +1516,9 @@ impl ::soap_runtime::SimpleValue for AvailableMessagesPin {
         ::soap_runtime::SimpleValue::write_text(&self.0, out)
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
         ::soap_runtime::SimpleValue::parse_text(text).map(Self)
     }
 }
@@ -1543,16 +1550,16 @@ impl ::soap_runtime::XmlValue for AvailableMessages {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut username = ::std::option::Option::None;
-        let mut pin = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut username = None;
+        let mut pin = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "Username" => username = child.read_nillable()?,
                 "PIN" => pin = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self { username, pin })
+        Ok(Self { username, pin })
     }
 }
 
@@ -1580,16 +1587,16 @@ impl ::soap_runtime::XmlValue for AvailableMessagesResponse {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut messages = ::std::option::Option::None;
-        let mut reserved = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut messages = None;
+        let mut reserved = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "Messages" => messages = ::std::option::Option::Some(child.read()?),
+                "Messages" => messages = Some(child.read()?),
                 "Reserved" => reserved = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             messages: element.required(messages, "Messages")?,
             reserved,
         })
@@ -1613,7 +1620,7 @@ impl AvailableCreditUsername {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "AvailableCreditUsername",
                 facet: "minLength",
                 limit: "1",
@@ -1621,14 +1628,14 @@ impl AvailableCreditUsername {
             });
         }
         if length > 20u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "AvailableCreditUsername",
                 facet: "maxLength",
                 limit: "20",
                 value: length.to_string(),
             });
         }
-        ::std::result::Result::Ok(Self(value))
+        Ok(Self(value))
     }
 
     /// The value.
@@ -1647,7 +1654,9 @@ impl ::soap_runtime::SimpleValue for AvailableCreditUsername {
         ::soap_runtime::SimpleValue::write_text(&self.0, out)
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
         ::soap_runtime::SimpleValue::parse_text(text).map(Self)
     }
 }
@@ -1669,7 +1678,7 @@ impl AvailableCreditPin {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "AvailableCreditPin",
                 facet: "minLength",
                 limit: "1",
@@ -1677,14 +1686,14 @@ impl AvailableCreditPin {
             });
         }
         if length > 20u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "AvailableCreditPin",
                 facet: "maxLength",
                 limit: "20",
                 value: length.to_string(),
             });
         }
-        ::std::result::Result::Ok(Self(value))
+        Ok(Self(value))
     }
 
     /// The value.
@@ -1703,7 +1712,9 @@ impl ::soap_runtime::SimpleValue for AvailableCreditPin {
         ::soap_runtime::SimpleValue::write_text(&self.0, out)
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
         ::soap_runtime::SimpleValue::parse_text(text).map(Self)
     }
 }
@@ -1734,16 +1745,16 @@ impl ::soap_runtime::XmlValue for AvailableCredit {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut username = ::std::option::Option::None;
-        let mut pin = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut username = None;
+        let mut pin = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "Username" => username = child.read_nillable()?,
                 "PIN" => pin = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self { username, pin })
+        Ok(Self { username, pin })
     }
 }
 
@@ -1763,14 +1774,14 @@ impl AvailableCreditResponseCurrency {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length != 3u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "AvailableCreditResponseCurrency",
                 facet: "length",
                 limit: "3",
                 value: length.to_string(),
             });
         }
-        ::std::result::Result::Ok(Self(value))
+        Ok(Self(value))
     }
 
     /// The value.
@@ -1789,7 +1800,9 @@ impl ::soap_runtime::SimpleValue for AvailableCreditResponseCurrency {
         ::soap_runtime::SimpleValue::write_text(&self.0, out)
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
         ::soap_runtime::SimpleValue::parse_text(text).map(Self)
     }
 }
@@ -1824,18 +1837,18 @@ impl ::soap_runtime::XmlValue for AvailableCreditResponse {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut currency = ::std::option::Option::None;
-        let mut credit = ::std::option::Option::None;
-        let mut reserved = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut currency = None;
+        let mut credit = None;
+        let mut reserved = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "Currency" => currency = ::std::option::Option::Some(child.read()?),
-                "Credit" => credit = ::std::option::Option::Some(child.read()?),
+                "Currency" => currency = Some(child.read()?),
+                "Credit" => credit = Some(child.read()?),
                 "Reserved" => reserved = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             currency: element.required(currency, "Currency")?,
             credit: element.required(credit, "Credit")?,
             reserved,
@@ -1860,7 +1873,7 @@ impl PermittedReplyToUsername {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "PermittedReplyToUsername",
                 facet: "minLength",
                 limit: "1",
@@ -1868,14 +1881,14 @@ impl PermittedReplyToUsername {
             });
         }
         if length > 20u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "PermittedReplyToUsername",
                 facet: "maxLength",
                 limit: "20",
                 value: length.to_string(),
             });
         }
-        ::std::result::Result::Ok(Self(value))
+        Ok(Self(value))
     }
 
     /// The value.
@@ -1894,7 +1907,9 @@ impl ::soap_runtime::SimpleValue for PermittedReplyToUsername {
         ::soap_runtime::SimpleValue::write_text(&self.0, out)
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
         ::soap_runtime::SimpleValue::parse_text(text).map(Self)
     }
 }
@@ -1916,7 +1931,7 @@ impl PermittedReplyToPin {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "PermittedReplyToPin",
                 facet: "minLength",
                 limit: "1",
@@ -1924,14 +1939,14 @@ impl PermittedReplyToPin {
             });
         }
         if length > 20u64 {
-            return ::std::result::Result::Err(::soap_runtime::FacetError {
+            return Err(::soap_runtime::FacetError {
                 type_name: "PermittedReplyToPin",
                 facet: "maxLength",
                 limit: "20",
                 value: length.to_string(),
             });
         }
-        ::std::result::Result::Ok(Self(value))
+        Ok(Self(value))
     }
 
     /// The value.
@@ -1950,7 +1965,9 @@ impl ::soap_runtime::SimpleValue for PermittedReplyToPin {
         ::soap_runtime::SimpleValue::write_text(&self.0, out)
     }
 
-    fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
+    fn parse_text(
+        text: &str,
+    ) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
         ::soap_runtime::SimpleValue::parse_text(text).map(Self)
     }
 }
@@ -1981,16 +1998,16 @@ impl ::soap_runtime::XmlValue for PermittedReplyTo {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut username = ::std::option::Option::None;
-        let mut pin = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut username = None;
+        let mut pin = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "Username" => username = child.read_nillable()?,
                 "PIN" => pin = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self { username, pin })
+        Ok(Self { username, pin })
     }
 }
 
@@ -2019,19 +2036,18 @@ impl ::soap_runtime::XmlValue for PermittedReplyToResponse {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut permitted_reply_to = ::std::option::Option::None;
-        let mut reserved = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut permitted_reply_to = None;
+        let mut reserved = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "PermittedReplyTo" => {
-                    permitted_reply_to = ::std::option::Option::Some(child.read()?);
-                }
+                "PermittedReplyTo" => permitted_reply_to = Some(child.read()?),
                 "Reserved" => reserved = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
-            permitted_reply_to: element.required(permitted_reply_to, "PermittedReplyTo")?,
+        Ok(Self {
+            permitted_reply_to: element
+                .required(permitted_reply_to, "PermittedReplyTo")?,
             reserved,
         })
     }
@@ -2058,16 +2074,16 @@ impl ::soap_runtime::XmlValue for CollectMessages {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut username = ::std::option::Option::None;
-        let mut pin = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut username = None;
+        let mut pin = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "Username" => username = child.read_nillable()?,
                 "PIN" => pin = child.read_nillable()?,
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self { username, pin })
+        Ok(Self { username, pin })
     }
 }
 
@@ -2091,18 +2107,16 @@ impl ::soap_runtime::XmlValue for CollectMessagesResponse {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut report = ::std::option::Option::None;
-        let mut message_list = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut report = None;
+        let mut message_list = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "Report" => report = ::std::option::Option::Some(child.read()?),
-                "MessageList" => {
-                    message_list = ::std::option::Option::Some(child.read()?);
-                }
+                "Report" => report = Some(child.read()?),
+                "MessageList" => message_list = Some(child.read()?),
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             report: element.required(report, "Report")?,
             message_list: element.required(message_list, "MessageList")?,
         })
@@ -2120,7 +2134,7 @@ impl ::soap_runtime::XmlValue for MobileMessengerVersion {
     fn read(
         _element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        ::std::result::Result::Ok(Self {})
+        Ok(Self {})
     }
 }
 
@@ -2150,26 +2164,20 @@ impl ::soap_runtime::XmlValue for MobileMessengerVersionResponse {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut version = ::std::option::Option::None;
-        let mut release_notice = ::std::option::Option::None;
-        let mut download_url = ::std::option::Option::None;
-        let mut release_date = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut version = None;
+        let mut release_notice = None;
+        let mut download_url = None;
+        let mut release_date = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "Version" => version = ::std::option::Option::Some(child.read()?),
-                "ReleaseNotice" => {
-                    release_notice = ::std::option::Option::Some(child.read()?);
-                }
-                "DownloadURL" => {
-                    download_url = ::std::option::Option::Some(child.read()?);
-                }
-                "ReleaseDate" => {
-                    release_date = ::std::option::Option::Some(child.read()?);
-                }
+                "Version" => version = Some(child.read()?),
+                "ReleaseNotice" => release_notice = Some(child.read()?),
+                "DownloadURL" => download_url = Some(child.read()?),
+                "ReleaseDate" => release_date = Some(child.read()?),
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             version: element.required(version, "Version")?,
             release_notice: element.required(release_notice, "ReleaseNotice")?,
             download_url: element.required(download_url, "DownloadURL")?,
@@ -2199,23 +2207,20 @@ impl ::soap_runtime::XmlValue for QueryAddressBook {
         w.element("Username", &self.username);
         w.element("PIN", &self.pin);
         w.optional("AddressBookName", self.address_book_name.as_ref());
-        w.optional(
-            "AddressBookGroupName",
-            self.address_book_group_name.as_ref(),
-        );
+        w.optional("AddressBookGroupName", self.address_book_group_name.as_ref());
     }
 
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut username = ::std::option::Option::None;
-        let mut pin = ::std::option::Option::None;
-        let mut address_book_name = ::std::option::Option::None;
-        let mut address_book_group_name = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut username = None;
+        let mut pin = None;
+        let mut address_book_name = None;
+        let mut address_book_group_name = None;
+        while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "Username" => username = ::std::option::Option::Some(child.read()?),
-                "PIN" => pin = ::std::option::Option::Some(child.read()?),
+                "Username" => username = Some(child.read()?),
+                "PIN" => pin = Some(child.read()?),
                 "AddressBookName" => address_book_name = child.read_nillable()?,
                 "AddressBookGroupName" => {
                     address_book_group_name = child.read_nillable()?;
@@ -2223,7 +2228,7 @@ impl ::soap_runtime::XmlValue for QueryAddressBook {
                 _ => {}
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             username: element.required(username, "Username")?,
             pin: element.required(pin, "PIN")?,
             address_book_name,
@@ -2249,13 +2254,13 @@ impl ::soap_runtime::XmlValue for QueryAddressBookResponse {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut address_book_entry_list = ::std::option::Option::None;
-        while let ::std::option::Option::Some(child) = element.next_child()? {
+        let mut address_book_entry_list = None;
+        while let Some(child) = element.next_child()? {
             if child.local_name() == "AddressBookEntryList" {
-                address_book_entry_list = ::std::option::Option::Some(child.read()?);
+                address_book_entry_list = Some(child.read()?);
             }
         }
-        ::std::result::Result::Ok(Self {
+        Ok(Self {
             address_book_entry_list: element
                 .required(address_book_entry_list, "AddressBookEntryList")?,
         })
@@ -2303,37 +2308,49 @@ pub mod service {
             version: ::soap_runtime::SoapVersion::Soap11,
             input: ::soap_runtime::MessageInfo {
                 message: "SubmitMessage",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "SubmitMessage",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "SubmitMessage",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "SubmitMessage",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             },
-            output: ::std::option::Option::Some(::soap_runtime::MessageInfo {
+            output: Some(::soap_runtime::MessageInfo {
                 message: "SubmitMessageResponse",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "SubmitMessageResponse",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "SubmitMessageResponse",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "SubmitMessageResponse",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             }),
             faults: &[],
         };
@@ -2357,37 +2374,49 @@ pub mod service {
             version: ::soap_runtime::SoapVersion::Soap11,
             input: ::soap_runtime::MessageInfo {
                 message: "AvailableMessages",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "AvailableMessages",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "AvailableMessages",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "AvailableMessages",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             },
-            output: ::std::option::Option::Some(::soap_runtime::MessageInfo {
+            output: Some(::soap_runtime::MessageInfo {
                 message: "AvailableMessagesResponse",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "AvailableMessagesResponse",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "AvailableMessagesResponse",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "AvailableMessagesResponse",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             }),
             faults: &[],
         };
@@ -2411,37 +2440,49 @@ pub mod service {
             version: ::soap_runtime::SoapVersion::Soap11,
             input: ::soap_runtime::MessageInfo {
                 message: "AvailableCredit",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "AvailableCredit",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "AvailableCredit",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "AvailableCredit",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             },
-            output: ::std::option::Option::Some(::soap_runtime::MessageInfo {
+            output: Some(::soap_runtime::MessageInfo {
                 message: "AvailableCreditResponse",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "AvailableCreditResponse",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "AvailableCreditResponse",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "AvailableCreditResponse",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             }),
             faults: &[],
         };
@@ -2465,37 +2506,49 @@ pub mod service {
             version: ::soap_runtime::SoapVersion::Soap11,
             input: ::soap_runtime::MessageInfo {
                 message: "PermittedReplyTo",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "PermittedReplyTo",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "PermittedReplyTo",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "PermittedReplyTo",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             },
-            output: ::std::option::Option::Some(::soap_runtime::MessageInfo {
+            output: Some(::soap_runtime::MessageInfo {
                 message: "PermittedReplyToResponse",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "PermittedReplyToResponse",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "PermittedReplyToResponse",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "PermittedReplyToResponse",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             }),
             faults: &[],
         };
@@ -2520,37 +2573,49 @@ pub mod service {
             version: ::soap_runtime::SoapVersion::Soap11,
             input: ::soap_runtime::MessageInfo {
                 message: "CollectMessages",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "CollectMessages",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "CollectMessages",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "CollectMessages",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             },
-            output: ::std::option::Option::Some(::soap_runtime::MessageInfo {
+            output: Some(::soap_runtime::MessageInfo {
                 message: "CollectMessagesResponse",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "CollectMessagesResponse",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "CollectMessagesResponse",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "CollectMessagesResponse",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             }),
             faults: &[],
         };
@@ -2575,37 +2640,49 @@ pub mod service {
             version: ::soap_runtime::SoapVersion::Soap11,
             input: ::soap_runtime::MessageInfo {
                 message: "MobileMessengerVersion",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "MobileMessengerVersion",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "MobileMessengerVersion",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "MobileMessengerVersion",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             },
-            output: ::std::option::Option::Some(::soap_runtime::MessageInfo {
+            output: Some(::soap_runtime::MessageInfo {
                 message: "MobileMessengerVersionResponse",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "MobileMessengerVersionResponse",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "MobileMessengerVersionResponse",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "MobileMessengerVersionResponse",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             }),
             faults: &[],
         };
@@ -2630,37 +2707,49 @@ pub mod service {
             version: ::soap_runtime::SoapVersion::Soap11,
             input: ::soap_runtime::MessageInfo {
                 message: "QueryAddressBook",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "QueryAddressBook",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "QueryAddressBook",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "QueryAddressBook",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             },
-            output: ::std::option::Option::Some(::soap_runtime::MessageInfo {
+            output: Some(::soap_runtime::MessageInfo {
                 message: "QueryAddressBookResponse",
-                body_element: ::std::option::Option::Some(::soap_runtime::QName::qualified(
-                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
-                    "QueryAddressBookResponse",
-                )),
-                body_parts: &[::soap_runtime::Part {
-                    name: "parameters",
-                    kind: ::soap_runtime::PartKind::Element(::soap_runtime::QName::qualified(
+                body_element: Some(
+                    ::soap_runtime::QName::qualified(
                         "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                         "QueryAddressBookResponse",
-                    )),
-                }],
+                    ),
+                ),
+                body_parts: &[
+                    ::soap_runtime::Part {
+                        name: "parameters",
+                        kind: ::soap_runtime::PartKind::Element(
+                            ::soap_runtime::QName::qualified(
+                                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                                "QueryAddressBookResponse",
+                            ),
+                        ),
+                    },
+                ],
                 header_parts: &[],
                 body_use: ::soap_runtime::BodyUse::Literal,
-                encoding_style: ::std::option::Option::None,
+                encoding_style: None,
             }),
             faults: &[],
         };
