@@ -18,6 +18,7 @@
 #![warn(missing_docs)]
 
 mod builtin;
+pub mod envelope;
 mod read;
 mod soap;
 mod write;

@@ -130,8 +130,12 @@ pub trait Operation {
     const INFO: OperationInfo;
 }
 
-/// The SOAP headers of one message.
-pub trait Headers: Sized {
+/// The SOAP headers of one message. `Default` is the message without headers.
+pub trait Headers: Sized + Default {
+    /// Whether there is nothing to write (then no `<Header>` is written at all).
+    fn is_empty(&self) -> bool {
+        false
+    }
     /// Writes the header elements (inside `<Header>`).
     fn write_headers(&self, w: &mut XmlWriter);
     /// Reads the header elements from `<Header>`.
@@ -151,6 +155,10 @@ pub trait FaultDetail: Sized {
 pub struct NoHeaders;
 
 impl Headers for NoHeaders {
+    fn is_empty(&self) -> bool {
+        true
+    }
+
     fn write_headers(&self, _w: &mut XmlWriter) {}
 
     fn read_headers(_header: Element<'_, '_>) -> Result<Self, ReadError> {

@@ -79,6 +79,23 @@ impl XmlWriter {
         self.push_qualified(name.ns, name.local, false);
     }
 
+    /// Opens `<prefix:name xmlns:prefix="ns"`: an element in a namespace, with the prefix
+    /// chosen (`soap` for an envelope) rather than a generated one.
+    pub fn start_declaring(&mut self, name: &QName, prefix: &str) {
+        if let Some(ns) = name.ns {
+            self.bindings.push(Binding {
+                prefix: prefix.to_owned(),
+                ns: ns.to_owned(),
+                depth: self.depth + 1,
+            });
+        }
+        self.start(name);
+        if name.ns.is_some() {
+            self.buf.push(' ');
+            self.push_declaration(self.bindings.len() - 1);
+        }
+    }
+
     /// Declares `prefix` for `ns` on the start tag that is open; later names in `ns` use it.
     pub fn declare(&mut self, prefix: &str, ns: &str) {
         self.bindings.push(Binding {

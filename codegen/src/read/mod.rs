@@ -122,10 +122,26 @@ impl Loader {
         let bytes =
             std::fs::read(path).map_err(|e| at(format!("cannot read {}: {e}", path.display())))?;
         let file = Arc::new(path.to_path_buf());
-        let text = decode(&bytes).map_err(|message| Error::new(Location::file(path), message))?;
+        let text = decode(&bytes).map_err(|(offset, message)| {
+            let (line, column) =
+                LineIndex::new(&String::from_utf8_lossy(&bytes[..offset])).position(offset);
+            Error::new(
+                Location {
+                    file: file.clone(),
+                    line,
+                    column,
+                },
+                message,
+            )
+        })?;
         if text.trim().is_empty() {
+            let (line, column) = LineIndex::new(&text).position(text.len());
             return Err(Error::new(
-                Location::file(path),
+                Location {
+                    file: file.clone(),
+                    line,
+                    column,
+                },
                 "the file is empty: expected a WSDL or XML Schema document",
             ));
         }
@@ -221,8 +237,9 @@ impl Loader {
 
 /// The file's text: UTF-8 (a byte-order mark is dropped), or ISO-8859-1 when the XML
 /// declaration says so.
-fn decode(bytes: &[u8]) -> Result<String, String> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+/// On error, the byte offset of the first byte that is not UTF-8, and why.
+fn decode(original: &[u8]) -> Result<String, (usize, String)> {
+    let bytes = original.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(original);
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(200)]).to_ascii_lowercase();
     let declaration = head.split("?>").next().unwrap_or("");
     let latin1 = head.starts_with("<?xml")
@@ -232,11 +249,10 @@ fn decode(bytes: &[u8]) -> Result<String, String> {
     if latin1 {
         return Ok(bytes.iter().map(|&b| char::from(b)).collect());
     }
+    let bom = 3 * usize::from(bytes.len() < original.len());
     String::from_utf8(bytes.to_vec()).map_err(|e| {
-        format!(
-            "the file is not UTF-8 (invalid byte at offset {})",
-            e.utf8_error().valid_up_to()
-        )
+        let offset = bom + e.utf8_error().valid_up_to();
+        (offset, format!("the file is not UTF-8 (invalid byte at offset {offset}) and does not declare ISO-8859-1"))
     })
 }
 
