@@ -1,5 +1,24 @@
 //! A client for the Connection Software SMS gateway, built on bindings generated from its WSDL.
+//!
+//! * [`Client`] sends messages and queries the account, over [`transport::Transport`], which
+//!   fails over from the primary to the secondary server only when a request cannot have
+//!   reached the server, and never sends a request twice.
+//! * [`report::ReportCode`] types the gateway's report codes; [`outcome::SendReport`] gives
+//!   one outcome per recipient.
+//! * The `simulator` feature adds an embedded gateway for offline use and tests.
 #![forbid(unsafe_code)]
+
+pub mod client;
+pub mod outcome;
+pub mod report;
+pub mod transport;
+
+pub use client::{
+    Client, ClientBuilder, Content, Credentials, Credit, Delivery, InvalidMessage, Message,
+    QueryError, SendError,
+};
+pub use outcome::{Outcome, SendReport};
+pub use report::{ReportClass, ReportCode};
 
 /// Code written by `cargo xtask regen` from the WSDL files in `wsdl/`. Never edit it by hand:
 /// `cargo xtask check` fails when it differs from what the generator writes.

@@ -158,17 +158,18 @@ pub struct Received<H, B> {
     pub body: B,
 }
 
+/// An operation's response as read: headers and body.
+pub type Response<O> = Received<<O as Operation>::OutputHeaders, <O as Operation>::Output>;
+/// An operation's request as read: headers and body.
+pub type Request<O> = Received<<O as Operation>::InputHeaders, <O as Operation>::Input>;
+
 /// Reads an operation's response envelope.
-pub fn read_response<O: Operation>(
-    xml: &str,
-) -> Result<Received<O::OutputHeaders, O::Output>, EnvelopeError<O::Fault>> {
+pub fn read_response<O: Operation>(xml: &str) -> Result<Response<O>, EnvelopeError<O::Fault>> {
     read_envelope(xml, O::INFO.output.as_ref().unwrap_or(&EMPTY_MESSAGE))
 }
 
 /// Reads an operation's request envelope (for a server, such as a simulator).
-pub fn read_request<O: Operation>(
-    xml: &str,
-) -> Result<Received<O::InputHeaders, O::Input>, EnvelopeError<O::Fault>> {
+pub fn read_request<O: Operation>(xml: &str) -> Result<Request<O>, EnvelopeError<O::Fault>> {
     read_envelope(xml, &O::INFO.input)
 }
 

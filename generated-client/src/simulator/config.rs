@@ -1,0 +1,137 @@
+//! What a simulator knows before it starts: accounts, report codes, address books.
+//!
+//! Plain data with public fields, so that tests can write a configuration as a struct literal
+//! and `sendsms simulate` can read one from JSON.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The gateway's configuration: its accounts and the report codes it answers with.
+///
+/// `Default` is a gateway without accounts whose accepted messages get report -2.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SimulatorConfig {
+    /// The accounts that may log in, each with its own credit.
+    pub accounts: Vec<Account>,
+    /// Report codes for particular numbers (full international format, digits only), used
+    /// instead of [`accepted_report`](Self::accepted_report) for a message to that number.
+    ///
+    /// A code of 0 or below still means "accepted": the message is paid for (and answered 15
+    /// when the credit does not cover it). A positive code is a rejection: nothing is charged.
+    pub number_reports: BTreeMap<String, Report>,
+    /// The report for a message the gateway accepted. The vendor's code for this is -2: the
+    /// message has been received for processing and is queued.
+    pub accepted_report: Report,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        Self {
+            accounts: Vec::new(),
+            number_reports: BTreeMap::new(),
+            accepted_report: Report::new(-2, "Accepted: message queued"),
+        }
+    }
+}
+
+/// One account on the gateway.
+///
+/// `Default` (and [`Account::new`]) gives 10 GBP of credit, 0.05 a message, no extra ReplyTo
+/// values, no address books, and an ordinary (not test) account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Account {
+    /// The Username (case-sensitive).
+    pub username: String,
+    /// The PIN (case-sensitive).
+    pub pin: String,
+    /// The credit left, exactly. Each message the gateway accepts takes
+    /// [`message_cost`](Self::message_cost) off it.
+    pub credit: Decimal,
+    /// ISO 4217 code of the credit's currency: three letters.
+    pub currency: String,
+    /// What one accepted message costs.
+    pub message_cost: Decimal,
+    /// ReplyTo values the account may use besides `csoft.co.uk`, which every account may use
+    /// and which PermittedReplyTo always lists last.
+    pub permitted_reply_to: Vec<String>,
+    /// A test account answers 99 ("Test message succeeded") for every valid number and is never
+    /// charged.
+    pub test: bool,
+    /// Address books by name, for QueryAddressBook and SendToAddressBook.
+    pub address_books: BTreeMap<String, Vec<Contact>>,
+}
+
+impl Account {
+    /// An account with the given credentials and the defaults described on [`Account`].
+    pub fn new(username: impl Into<String>, pin: impl Into<String>) -> Self {
+        Self {
+            username: username.into(),
+            pin: pin.into(),
+            ..Self::default()
+        }
+    }
+}
+
+impl Default for Account {
+    fn default() -> Self {
+        Self {
+            username: String::new(),
+            pin: String::new(),
+            credit: Decimal::new(10, 0),
+            currency: "GBP".to_owned(),
+            message_cost: Decimal::new(5, 2),
+            permitted_reply_to: Vec::new(),
+            test: false,
+            address_books: BTreeMap::new(),
+        }
+    }
+}
+
+/// A report code with its description, as SubmitMessage answers it for one number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// The vendor's report code.
+    pub code: i32,
+    /// Its description. Commas are replaced by semicolons when answering, because the
+    /// response separates the descriptions of several numbers with commas.
+    pub text: String,
+}
+
+impl Report {
+    /// A report code and its description.
+    pub fn new(code: i32, text: impl Into<String>) -> Self {
+        Self {
+            code,
+            text: text.into(),
+        }
+    }
+}
+
+/// One entry of an address book.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Contact {
+    /// Given name.
+    pub given_name: Option<String>,
+    /// Family name.
+    pub family_name: Option<String>,
+    /// The number, in full international format.
+    pub mobile_number: String,
+    /// The group within the address book, if any (`SendToAddressBook=Book::Group`).
+    pub group: Option<String>,
+}
+
+impl Contact {
+    /// An entry with only a number.
+    pub fn new(mobile_number: impl Into<String>) -> Self {
+        Self {
+            mobile_number: mobile_number.into(),
+            ..Self::default()
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! SOAP over HTTP with endpoint failover that never sends a request twice.
+//!
+//! The rule, from the vendor's documents: fail over to the next endpoint when a server cannot
+//! be reached, and never retry a request whose outcome is in doubt or that got an error report.
+//! So a request moves on only when it cannot have reached the server: the name did not
+//! resolve, the TCP connection was refused or timed out, or the TLS handshake failed (reqwest
+//! reports all of these as connect errors, raised before any byte of the request is written).
+//! Once a connection is up and the request may have been written, any failure (the connection
+//! dropped, no answer in time) is [`CallError::OutcomeUnknown`], and nothing is sent anywhere
+//! else.
+//!
+//! An endpoint that could not be reached is skipped for a cool-down (60 seconds by default),
+//! so a dead primary does not cost a connect timeout on every request; after the cool-down it
+//! is tried first again. If every endpoint is cooling down, all are tried in order anyway.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use soap_runtime::envelope::{read_response, write_request, EnvelopeError, Fault};
+use soap_runtime::{Operation, ReadError};
+
+/// Why a call failed, and what is known about whether the server got it.
+#[derive(Debug, thiserror::Error)]
+pub enum CallError<F> {
+    /// No endpoint could be reached: the request was sent nowhere.
+    #[error("no endpoint could be reached ({})", describe_attempts(.attempts))]
+    Unreachable {
+        /// Each endpoint tried, and why it could not be reached.
+        attempts: Vec<(String, String)>,
+    },
+    /// The request may have reached `endpoint` (it was written, then the connection failed or
+    /// no answer came in time). It was not sent anywhere else.
+    #[error("outcome unknown: the request may have reached {endpoint}, which did not answer ({reason}); it was not resent")]
+    OutcomeUnknown {
+        /// The endpoint that may have received the request.
+        endpoint: String,
+        /// What happened.
+        reason: String,
+    },
+    /// The server answered with a SOAP Fault.
+    #[error("{endpoint} answered with a SOAP fault: {fault}")]
+    Fault {
+        /// The endpoint that answered.
+        endpoint: String,
+        /// The fault.
+        fault: Fault<F>,
+    },
+    /// The server answered something that is not the operation's response (an HTTP error
+    /// status without a SOAP Fault, or a body that cannot be read). The request reached it.
+    #[error("{endpoint} answered HTTP {status} with an unreadable or unexpected body: {reason}")]
+    BadResponse {
+        /// The endpoint that answered.
+        endpoint: String,
+        /// The HTTP status.
+        status: u16,
+        /// What was wrong with the body.
+        reason: String,
+    },
+}
+
+fn describe_attempts(attempts: &[(String, String)]) -> String {
+    attempts
+        .iter()
+        .map(|(endpoint, reason)| format!("{endpoint}: {reason}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl<F> CallError<F> {
+    /// Whether the request may have been received by a server (every error but
+    /// [`CallError::Unreachable`]).
+    pub fn may_have_been_received(&self) -> bool {
+        !matches!(self, Self::Unreachable { .. })
+    }
+}
+
+/// Settings of a [`Transport`].
+#[derive(Debug, Clone)]
+pub struct TransportConfig {
+    /// Endpoint URLs in the order to try them (primary first).
+    pub endpoints: Vec<String>,
+    /// How long to wait for a TCP connection and TLS handshake.
+    pub connect_timeout: Duration,
+    /// How long to wait for the whole exchange, connection included.
+    pub timeout: Duration,
+    /// How long an unreachable endpoint is skipped.
+    pub cooldown: Duration,
+}
+
+impl TransportConfig {
+    /// The defaults (10 s to connect, 30 s in all, 60 s cool-down) for these endpoints.
+    pub fn new(endpoints: Vec<String>) -> Self {
+        Self {
+            endpoints,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            cooldown: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Configuration errors.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    /// No endpoint was given.
+    #[error("no endpoint to send to")]
+    NoEndpoints,
+    /// An endpoint is not an http or https URL.
+    #[error("endpoint {0:?} is not an http:// or https:// URL")]
+    BadEndpoint(String),
+    /// The connect timeout is not shorter than the overall timeout: a slow connection would
+    /// then end as "outcome unknown" instead of failing over.
+    #[error("the connect timeout must be shorter than the overall timeout")]
+    Timeouts,
+    /// The HTTP client could not be built (TLS set-up).
+    #[error("cannot set up HTTP: {0}")]
+    Http(String),
+}
+
+/// Sends SOAP requests to the first endpoint that can be reached.
+#[derive(Debug)]
+pub struct Transport {
+    http: reqwest::Client,
+    endpoints: Vec<String>,
+    cooldown: Duration,
+    /// When each endpoint was last found unreachable.
+    unreachable_since: Mutex<Vec<Option<Instant>>>,
+}
+
+impl Transport {
+    /// A transport over HTTP/1.1 with keep-alive, rustls for https.
+    pub fn new(config: TransportConfig) -> Result<Self, ConfigError> {
+        if config.endpoints.is_empty() {
+            return Err(ConfigError::NoEndpoints);
+        }
+        if let Some(bad) = config.endpoints.iter().find(|e| {
+            reqwest::Url::parse(e).map_or(true, |u| !matches!(u.scheme(), "http" | "https"))
+        }) {
+            return Err(ConfigError::BadEndpoint(bad.clone()));
+        }
+        if config.connect_timeout >= config.timeout {
+            return Err(ConfigError::Timeouts);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .pool_idle_timeout(Duration::from_secs(30))
+            .http1_only()
+            // A redirect would resend the request to another place: never follow one.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| ConfigError::Http(e.to_string()))?;
+        let unreachable_since = Mutex::new(vec![None; config.endpoints.len()]);
+        Ok(Self {
+            http,
+            endpoints: config.endpoints,
+            cooldown: config.cooldown,
+            unreachable_since,
+        })
+    }
+
+    /// The endpoints, in order of preference.
+    pub fn endpoints(&self) -> &[String] {
+        &self.endpoints
+    }
+
+    /// The order to try the endpoints in now: those not cooling down first, in configured
+    /// order; then the others, in configured order.
+    fn order(&self) -> Vec<usize> {
+        let now = Instant::now();
+        let since = self
+            .unreachable_since
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let cooling = |i: &usize| since[*i].is_some_and(|t| now.duration_since(t) < self.cooldown);
+        let (cold, ready): (Vec<usize>, Vec<usize>) = (0..self.endpoints.len()).partition(cooling);
+        ready.into_iter().chain(cold).collect()
+    }
+
+    fn mark(&self, index: usize, unreachable: bool) {
+        let mut since = self
+            .unreachable_since
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        since[index] = unreachable.then(Instant::now);
+    }
+
+    /// Calls operation `O` with `input`.
+    pub async fn call<O: Operation>(
+        &self,
+        input: &O::Input,
+    ) -> Result<O::Output, CallError<O::Fault>> {
+        let body = write_request::<O>(input, &Default::default());
+        let mut attempts = Vec::new();
+        for index in self.order() {
+            let endpoint = &self.endpoints[index];
+            let request = self
+                .http
+                .post(endpoint)
+                .header(
+                    reqwest::header::CONTENT_TYPE,
+                    O::INFO.version.content_type(),
+                )
+                .header("SOAPAction", format!("\"{}\"", O::INFO.soap_action))
+                .body(body.clone());
+            match request.send().await {
+                Err(error) if error.is_connect() => {
+                    tracing::warn!(endpoint = %endpoint, error = %error_chain(&error), "endpoint unreachable; trying the next one");
+                    self.mark(index, true);
+                    attempts.push((endpoint.clone(), error_chain(&error)));
+                }
+                Err(error) => {
+                    return Err(CallError::OutcomeUnknown {
+                        endpoint: endpoint.clone(),
+                        reason: error_chain(&error),
+                    });
+                }
+                Ok(response) => {
+                    self.mark(index, false);
+                    return self.answer::<O>(endpoint, response).await;
+                }
+            }
+        }
+        Err(CallError::Unreachable { attempts })
+    }
+
+    async fn answer<O: Operation>(
+        &self,
+        endpoint: &str,
+        response: reqwest::Response,
+    ) -> Result<O::Output, CallError<O::Fault>> {
+        let status = response.status().as_u16();
+        let text = match response.text().await {
+            Ok(text) => text,
+            // The server has the request, and its answer was cut off.
+            Err(error) => {
+                return Err(CallError::OutcomeUnknown {
+                    endpoint: endpoint.to_owned(),
+                    reason: error_chain(&error),
+                })
+            }
+        };
+        match read_response::<O>(&text) {
+            Ok(received) if status == 200 => Ok(received.body),
+            Ok(_) => Err(bad(
+                endpoint,
+                status,
+                "a SOAP response with an error status".to_owned(),
+            )),
+            Err(EnvelopeError::Fault(fault)) => Err(CallError::Fault {
+                endpoint: endpoint.to_owned(),
+                fault,
+            }),
+            Err(EnvelopeError::Read(error)) => Err(bad(endpoint, status, read_reason(&error))),
+        }
+    }
+}
+
+fn bad<F>(endpoint: &str, status: u16, reason: String) -> CallError<F> {
+    CallError::BadResponse {
+        endpoint: endpoint.to_owned(),
+        status,
+        reason,
+    }
+}
+
+fn read_reason(error: &ReadError) -> String {
+    error.to_string()
+}
+
+/// An error with its causes, which is where reqwest keeps the useful part ("connection
+/// refused").
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
