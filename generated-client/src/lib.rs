@@ -11,6 +11,8 @@
 pub mod client;
 pub mod outcome;
 pub mod report;
+#[cfg(feature = "simulator")]
+pub mod simulator;
 pub mod transport;
 
 pub use client::{

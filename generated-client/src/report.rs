@@ -70,6 +70,7 @@ pub enum ReportClass {
     AccountFailure,
 }
 
+/// The listed codes and their variants; a test checks `from_i32` against it.
 const LISTED: [(i32, ReportCode); 19] = [
     (-3, ReportCode::Delayed),
     (-2, ReportCode::Queued),
@@ -95,10 +96,29 @@ const LISTED: [(i32, ReportCode); 19] = [
 impl ReportCode {
     /// The code for an integer: a listed variant, or `Other`.
     pub fn from_i32(code: i32) -> Self {
-        LISTED
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map_or(Self::Other(code), |(_, v)| *v)
+        // A match, not a search of `LISTED`: this runs for every recipient of every response.
+        match code {
+            -3 => Self::Delayed,
+            -2 => Self::Queued,
+            -1 => Self::CatchAll,
+            0 => Self::Delivered,
+            2 => Self::InvalidLogin,
+            3 => Self::InvalidNumber,
+            5 => Self::InvalidNumber5,
+            6 => Self::Code6,
+            7 => Self::InvalidNumber7,
+            8 => Self::Blacklisted,
+            11 => Self::InvalidCharactersRemoved,
+            12 => Self::Code12,
+            13 => Self::Code13,
+            14 => Self::Code14,
+            15 => Self::OutOfCredit,
+            20 => Self::Code20,
+            76 => Self::Code76,
+            98 => Self::Code98,
+            99 => Self::TestSucceeded,
+            other => Self::Other(other),
+        }
     }
 
     /// The integer the gateway sends.

@@ -10,7 +10,16 @@ use serde::{Deserialize, Serialize};
 
 /// The gateway's configuration: its accounts and the report codes it answers with.
 ///
-/// `Default` is a gateway without accounts whose accepted messages get report -2.
+/// `Default` is a gateway without accounts whose accepted messages get report -2. In JSON
+/// every field may be left out, and amounts are best written as strings, which keep them
+/// exact:
+///
+/// ```json
+/// {
+///   "accounts": [{ "username": "ANOther.61234", "pin": "123456", "credit": "2.8950" }],
+///   "number_reports": { "447700900666": { "code": 6, "text": "Barred" } }
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SimulatorConfig {
@@ -133,5 +142,26 @@ impl Contact {
             mobile_number: mobile_number.into(),
             ..Self::default()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_a_sparse_json_configuration() {
+        let json = r#"{
+            "accounts": [{ "username": "u", "pin": "p", "credit": "2.8950", "test": true }],
+            "number_reports": { "447700900666": { "code": 6, "text": "Barred" } }
+        }"#;
+        let config: SimulatorConfig = serde_json::from_str(json).unwrap();
+        let account = &config.accounts[0];
+        assert_eq!(account.credit, Decimal::new(28950, 4));
+        assert_eq!(account.currency, "GBP");
+        assert_eq!(account.message_cost, Decimal::new(5, 2));
+        assert!(account.test);
+        assert_eq!(config.number_reports["447700900666"].code, 6);
+        assert_eq!(config.accepted_report.code, -2);
     }
 }

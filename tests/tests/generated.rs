@@ -1,0 +1,476 @@
+//! Checks on the generated API itself, beyond reading and writing documents: facet checks in
+//! constructors, which fields are boxed, the SOAP facts operation stubs carry, headers and
+//! fault details. Also the fixtures the generator does not handle yet (`fixtures/pending/`),
+//! as ignored tests that say what is wrong.
+
+mod common;
+
+use std::any::type_name;
+use std::path::Path;
+use std::process::Command;
+
+use codegen_tests as fixtures;
+use soap_runtime::{
+    BodyUse, FaultDetail, Headers, Operation, PartKind, QName, SoapVersion, Style, XmlReader,
+    XmlWriter,
+};
+
+fn type_of<T>(_: &T) -> &'static str {
+    type_name::<T>()
+}
+
+#[test]
+fn every_fixture_folder_is_compiled_in() {
+    let mut folders: Vec<String> = std::fs::read_dir(common::fixture(""))
+        .expect("the fixtures folder")
+        .map(|e| e.expect("an entry").path())
+        .filter(|p| p.is_dir())
+        .map(|p| {
+            p.file_name()
+                .expect("a name")
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name != "errors" && name != "pending")
+        .collect();
+    folders.sort();
+    let compiled: Vec<&str> = fixtures::FIXTURES
+        .iter()
+        .copied()
+        .filter(|f| !f.starts_with("pending_"))
+        .collect();
+    assert_eq!(compiled, folders);
+}
+
+#[test]
+fn length_facets_are_checked_by_new() {
+    use fixtures::facets::Callsign;
+    for good in ["ABC", "GB7ABC", "ABCDEFGH", "ÅÄÖ"] {
+        let callsign = Callsign::new(good).unwrap_or_else(|e| panic!("{good:?}: {e}"));
+        assert_eq!(callsign.get(), good);
+    }
+    let short = Callsign::new("AB").expect_err("2 characters is below minLength 3");
+    assert_eq!(
+        (short.facet, short.limit, short.value.as_str()),
+        ("minLength", "3", "2")
+    );
+    let long = Callsign::new("ABCDEFGHI").expect_err("9 characters is above maxLength 8");
+    assert_eq!((long.facet, long.limit), ("maxLength", "8"));
+    assert!(long.to_string().contains("Callsign"), "{long}");
+}
+
+#[test]
+fn numeric_bounds_are_checked_by_new() {
+    use fixtures::facets::{Latitude, Percent};
+    for good in [0, 1, 50, 100] {
+        assert_eq!(*Percent::new(good).expect("in range").get(), good);
+    }
+    for bad in [-1, 101, i32::MIN, i32::MAX] {
+        let error = Percent::new(bad).expect_err("out of range");
+        assert_eq!(error.value, bad.to_string());
+    }
+    assert_eq!(Percent::new(101).unwrap_err().facet, "maxInclusive");
+    assert_eq!(Percent::new(-1).unwrap_err().facet, "minInclusive");
+    // Exclusive bounds: the bound itself is out.
+    assert!(Latitude::new(-89.999).is_ok());
+    assert!(Latitude::new(89.999).is_ok());
+    assert_eq!(Latitude::new(-90.0).unwrap_err().facet, "minExclusive");
+    assert_eq!(Latitude::new(90.0).unwrap_err().facet, "maxExclusive");
+    // An anonymous restriction on an attribute gets the same treatment.
+    use fixtures::anonymous_types::ForecastDayOffset;
+    assert!(ForecastDayOffset::new(6).is_ok());
+    assert!(ForecastDayOffset::new(7).is_err());
+}
+
+#[test]
+fn binary_length_is_counted_in_bytes() {
+    use fixtures::facets::Checksum;
+    use soap_runtime::HexBinary;
+    assert!(Checksum::new(HexBinary(vec![1, 2, 3, 4])).is_ok());
+    let error = Checksum::new(HexBinary(vec![1, 2, 3])).expect_err("3 bytes, not 4");
+    assert_eq!((error.facet, error.value.as_str()), ("length", "3"));
+}
+
+#[test]
+fn enumeration_values_outside_the_schema_are_kept() {
+    use fixtures::enumerations::Status;
+    use soap_runtime::SimpleValue;
+    assert_eq!(Status::parse_text("delivered"), Ok(Status::Delivered));
+    assert_eq!(Status::parse_text("Unknown"), Ok(Status::Unknown2));
+    let unknown = Status::parse_text("held at customs").expect("any text is a Status");
+    assert_eq!(unknown, Status::Unknown("held at customs".into()));
+    assert_eq!(unknown.as_str(), "held at customs");
+    assert_eq!(Status::InTransit.as_str(), "in-transit");
+}
+
+/// A Box breaks a cycle of types; a field outside any cycle, or already behind a Vec, needs none.
+#[test]
+fn only_fields_that_close_a_cycle_are_boxed() {
+    let tree = fixtures::recursion::TreeNode::default();
+    assert!(type_of(&tree.first_child).contains("Box<"));
+    assert!(!type_of(&tree.sibling).contains("Box<"));
+    assert!(!type_of(&tree.leaf).contains("Box<"));
+    assert!(!type_of(&tree.name).contains("Box<"));
+    let paragraph = fixtures::recursion::Paragraph {
+        text: String::new(),
+        aside: None,
+    };
+    let section = fixtures::recursion::Section {
+        heading: String::new(),
+        body: paragraph.clone().into(),
+    };
+    let boxed = [type_of(&section.body), type_of(&paragraph.aside)]
+        .iter()
+        .filter(|t| t.contains("Box<"))
+        .count();
+    assert!(boxed >= 1, "the Section/Paragraph cycle must be broken");
+    // Types nowhere near a cycle have no boxes at all.
+    let shipment = fixtures::sequence_occurs::Shipment::default();
+    assert!(!type_of(&shipment.signed_by).contains("Box<"));
+}
+
+#[test]
+#[ignore = "codegen gap: both fields of the Section/Paragraph cycle are boxed, where one Box \
+            (on either) breaks it"]
+fn a_cycle_of_two_types_is_broken_by_one_box() {
+    let paragraph = fixtures::recursion::Paragraph {
+        text: String::new(),
+        aside: None,
+    };
+    let section = fixtures::recursion::Section {
+        heading: String::new(),
+        body: paragraph.clone().into(),
+    };
+    let boxed = [type_of(&section.body), type_of(&paragraph.aside)]
+        .iter()
+        .filter(|t| t.contains("Box<"))
+        .count();
+    assert_eq!(boxed, 1);
+}
+
+#[test]
+fn document_literal_operation_facts() {
+    use fixtures::sequence_occurs::shipping_binding::{Ship, ENDPOINTS};
+    let info = Ship::INFO;
+    assert_eq!((info.name, info.binding), ("Ship", "ShippingBinding"));
+    assert_eq!(info.soap_action, "urn:fixture:occurs#Ship");
+    assert_eq!(
+        (info.style, info.version),
+        (Style::Document, SoapVersion::Soap11)
+    );
+    assert_eq!(
+        info.input.body_element,
+        Some(QName::qualified("urn:fixture:occurs", "Shipment"))
+    );
+    assert_eq!(info.input.body_use, BodyUse::Literal);
+    assert_eq!(
+        info.output.and_then(|o| o.body_element),
+        Some(QName::qualified("urn:fixture:occurs", "Receipt"))
+    );
+    assert!(info.faults.is_empty());
+    assert_eq!(
+        type_name::<<Ship as Operation>::Input>(),
+        type_name::<fixtures::sequence_occurs::Shipment>()
+    );
+    assert_eq!(ENDPOINTS.len(), 1);
+    assert_eq!(ENDPOINTS[0].address, "http://localhost/occurs");
+    assert_eq!(ENDPOINTS[0].port, "ShippingPort");
+}
+
+#[test]
+fn one_way_operation_has_no_output() {
+    use fixtures::complex_content::fleet_binding::Inspect;
+    assert!(Inspect::INFO.output.is_none());
+    assert_eq!(
+        type_name::<<Inspect as Operation>::Output>(),
+        type_name::<soap_runtime::Empty>()
+    );
+}
+
+#[test]
+fn soap12_operation_with_headers_and_faults() {
+    use fixtures::soap12_headers_faults::accounts_soap12::{GetBalance, ENDPOINTS};
+    let info = GetBalance::INFO;
+    assert_eq!(info.version, SoapVersion::Soap12);
+    assert_eq!(ENDPOINTS[0].version, SoapVersion::Soap12);
+    assert_eq!(info.soap_action, "urn:fixture:soap12:GetBalance");
+    let ns = "urn:fixture:soap12";
+    assert_eq!(info.input.header_parts.len(), 1);
+    assert_eq!(
+        info.input.header_parts[0].kind,
+        PartKind::Element(QName::qualified(ns, "Credentials"))
+    );
+    let output = info.output.expect("a response");
+    // The response's header part is not also in its body.
+    assert_eq!(output.body_parts.len(), 1);
+    assert_eq!(output.body_parts[0].name, "parameters");
+    assert_eq!(output.header_parts[0].name, "limit");
+    let faults: Vec<_> = info.faults.iter().map(|f| (f.name, f.element)).collect();
+    assert_eq!(
+        faults,
+        [
+            ("NotFound", QName::qualified(ns, "AccountNotFound")),
+            ("Denied", QName::qualified(ns, "AccessDenied")),
+        ]
+    );
+}
+
+/// One port type, three bindings: SOAP 1.2 and SOAP 1.1 get a module each, with the
+/// endpoints of their own ports; the HTTP GET binding gets none.
+#[test]
+fn each_soap_binding_has_its_own_module_and_endpoints() {
+    use fixtures::soap12_headers_faults::{accounts_soap, accounts_soap12};
+    assert_eq!(accounts_soap::GetBalance::INFO.version, SoapVersion::Soap11);
+    assert_eq!(accounts_soap::GetBalance::INFO.binding, "AccountsSoap");
+    assert_eq!(accounts_soap12::GetBalance::INFO.binding, "AccountsSoap12");
+    let ports = |endpoints: &[soap_runtime::Endpoint]| -> Vec<(&str, SoapVersion)> {
+        endpoints.iter().map(|e| (e.port, e.version)).collect()
+    };
+    assert_eq!(
+        ports(accounts_soap::ENDPOINTS),
+        [("AccountsSoap", SoapVersion::Soap11)]
+    );
+    assert_eq!(
+        ports(accounts_soap12::ENDPOINTS),
+        [("AccountsSoap12", SoapVersion::Soap12)]
+    );
+    // The request and fault types are shared, not generated once per binding.
+    assert_eq!(
+        type_name::<<accounts_soap::GetBalance as Operation>::Input>(),
+        type_name::<<accounts_soap12::GetBalance as Operation>::Input>()
+    );
+}
+
+#[test]
+fn soap12_headers_read_and_write() {
+    use fixtures::soap12_headers_faults::accounts_soap12::GetBalanceInputHeaders;
+    let header = r#"<env:Header xmlns:env="http://www.w3.org/2003/05/soap-envelope"
+        xmlns:a="urn:fixture:soap12">
+        <a:Credentials realm="eu"><a:user>ops</a:user><a:token>k</a:token></a:Credentials>
+        <other:Trace xmlns:other="urn:other">ignored</other:Trace>
+    </env:Header>"#;
+    let mut reader = XmlReader::new(header);
+    let headers = GetBalanceInputHeaders::read_headers(reader.root().expect("a root"))
+        .expect("the headers read");
+    let credentials = headers.credentials.as_ref().expect("credentials");
+    assert_eq!(
+        (credentials.user.as_str(), credentials.token.as_str()),
+        ("ops", "k")
+    );
+    let mut w = XmlWriter::new();
+    headers.write_headers(&mut w);
+    let written = format!("<Header>{}</Header>", w.into_string());
+    let expected = r#"<Header><a:Credentials xmlns:a="urn:fixture:soap12" realm="eu">
+        <a:user>ops</a:user><a:token>k</a:token></a:Credentials></Header>"#;
+    common::assert_same_xml(expected, &written);
+}
+
+#[test]
+fn fault_details_are_recognised_by_element() {
+    use fixtures::soap12_headers_faults::accounts_soap12::GetBalanceFault;
+    let detail = r#"<detail><d:AccessDenied xmlns:d="urn:fixture:soap12">
+        <d:reason>locked</d:reason></d:AccessDenied></detail>"#;
+    let mut reader = XmlReader::new(detail);
+    let fault = GetBalanceFault::read_detail(reader.root().expect("a root"))
+        .expect("the detail reads")
+        .expect("a declared fault");
+    let GetBalanceFault::Denied(denied) = &fault else {
+        panic!("expected Denied, got {fault:?}");
+    };
+    assert_eq!(
+        (denied.reason.as_str(), denied.retry_after),
+        ("locked", None)
+    );
+    let mut w = XmlWriter::new();
+    fault.write_detail(&mut w);
+    common::assert_same_xml(
+        r#"<d:AccessDenied xmlns:d="urn:fixture:soap12"><d:reason>locked</d:reason></d:AccessDenied>"#,
+        w.as_str(),
+    );
+    // A detail holding no declared fault is not an error.
+    let mut reader = XmlReader::new("<detail><x:Other xmlns:x='urn:x'/></detail>");
+    let none = GetBalanceFault::read_detail(reader.root().expect("a root")).expect("reads");
+    assert!(none.is_none());
+}
+
+#[test]
+fn rpc_encoded_operation_facts() {
+    use fixtures::rpc_encoded::directory_binding::Lookup;
+    let info = Lookup::INFO;
+    assert_eq!(info.style, Style::Rpc);
+    assert_eq!(info.input.body_use, BodyUse::Encoded);
+    assert_eq!(
+        info.input.encoding_style,
+        Some("http://schemas.xmlsoap.org/soap/encoding/")
+    );
+    // The rpc wrapper is named after the operation, in the soap:body namespace.
+    assert_eq!(
+        info.input.body_element,
+        Some(QName::qualified("urn:fixture:rpc:body", "Lookup"))
+    );
+    let output = info.output.expect("a response");
+    assert_eq!(
+        output.body_element,
+        Some(QName::qualified("urn:fixture:rpc:body", "LookupResponse"))
+    );
+    let parts: Vec<_> = info
+        .input
+        .body_parts
+        .iter()
+        .map(|p| (p.name, p.kind))
+        .collect();
+    let xsd = "http://www.w3.org/2001/XMLSchema";
+    assert_eq!(
+        parts,
+        [
+            (
+                "department",
+                PartKind::Type(QName::qualified(xsd, "string"))
+            ),
+            ("limit", PartKind::Type(QName::qualified(xsd, "int"))),
+        ]
+    );
+}
+
+#[test]
+fn one_name_for_element_type_message_and_operation() {
+    use fixtures::tricky_names::echo::{Echo, SendPdu, ENDPOINTS};
+    assert_eq!(Echo::INFO.name, "Echo");
+    assert_eq!(Echo::INFO.input.message, "Echo");
+    assert_eq!(
+        type_name::<<Echo as Operation>::Input>(),
+        type_name::<fixtures::tricky_names::Echo>()
+    );
+    assert_eq!(SendPdu::INFO.name, "send-pdu");
+    assert_eq!(
+        type_name::<<SendPdu as Operation>::Input>(),
+        type_name::<fixtures::tricky_names::SmsSubmitPdu>()
+    );
+    assert_eq!(
+        (ENDPOINTS[0].service, ENDPOINTS[0].binding),
+        ("Echo", "Echo")
+    );
+    // The global element with an anonymous type named like a complexType gets a name of its own.
+    let element = fixtures::tricky_names::OptionElement { flag: true };
+    assert!(element.flag);
+}
+
+#[test]
+fn imported_wsdl_binds_to_its_port_type() {
+    use fixtures::multi_file::orders_binding::{SubmitOrder, ENDPOINTS};
+    assert_eq!(
+        SubmitOrder::INFO.soap_action,
+        "urn:fixture:multi#SubmitOrder"
+    );
+    assert_eq!(SubmitOrder::INFO.input.message, "SubmitOrder");
+    assert_eq!(
+        type_name::<<SubmitOrder as Operation>::Output>(),
+        type_name::<fixtures::multi_file::Confirmation>()
+    );
+    assert_eq!(ENDPOINTS[0].address, "http://localhost/orders");
+}
+
+#[test]
+fn vendor_shape_operation_facts() {
+    use fixtures::vendor_shape::service::{SubmitMessage, ENDPOINTS};
+    let info = SubmitMessage::INFO;
+    assert_eq!(
+        (info.name, info.binding, info.soap_action),
+        ("SubmitMessage", "Service", "")
+    );
+    assert_eq!(
+        info.input.body_element,
+        Some(QName::qualified(
+            "urn:fixture:vendor:sms.xsd",
+            "SubmitMessage"
+        ))
+    );
+    assert_eq!(info.input.body_parts[0].name, "parameters");
+    assert_eq!(ENDPOINTS[0].address, "https://sms.example.invalid/service");
+}
+
+#[test]
+fn generating_twice_gives_the_same_text() {
+    let options = codegen::Options::new("generated.rs");
+    for fixture in fixtures::FIXTURES {
+        let path = common::fixture(&format!("{fixture}/service.wsdl"));
+        let first = codegen::generate(&path, &options).expect("the fixture generates");
+        let second = codegen::generate(&path, &options).expect("the fixture generates");
+        assert!(first == second, "{fixture}: two runs differ");
+    }
+}
+
+// Fixtures the generator does not handle yet (fixtures/pending). Each test generates its
+// fixture and builds the module, with clippy, in a scratch crate that depends on soap-runtime
+// alone, as a user's crate would.
+
+#[test]
+#[ignore = "codegen bug: fields named `element` or `child` shadow the generated read code's \
+            own `element` parameter and `child` loop variable (E0308/E0599)"]
+fn pending_shadowed_locals_compiles() {
+    compiles_cleanly("shadowed_locals");
+}
+
+#[test]
+#[ignore = "codegen bug: elements `self` and `Self` give fields `self_` and `self__2`; the \
+            second is not snake case (non_snake_case warning)"]
+fn pending_keyword_clash_compiles() {
+    compiles_cleanly("keyword_clash");
+}
+
+#[test]
+#[ignore = "codegen bug: a facet noted but not checked (pattern) is a doc line right after the \
+            checked-facet list, which clippy::doc_lazy_continuation rejects"]
+fn pending_facet_notes_compiles() {
+    compiles_cleanly("facet_notes");
+}
+
+#[test]
+#[ignore = "codegen bug: in a chameleon include (no targetNamespace), unprefixed references to \
+            the included schema's own types are not put in the including namespace: \
+            `type Code is not defined`"]
+fn pending_chameleon_include_generates() {
+    compiles_cleanly("chameleon_include");
+}
+
+/// Generates `fixtures/pending/<name>/service.wsdl` and runs `cargo clippy -D warnings` on the
+/// module in a scratch crate.
+fn compiles_cleanly(name: &str) {
+    let wsdl = common::fixture(&format!("pending/{name}/service.wsdl"));
+    let code = codegen::generate(&wsdl, &codegen::Options::new("generated.rs"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pending");
+    let krate = scratch.join(name);
+    std::fs::create_dir_all(krate.join("src")).expect("a scratch crate folder");
+    let runtime = common::workspace_dir().join("soap-runtime");
+    let manifest = format!(
+        "[package]\nname = \"pending-{}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nsoap-runtime = {{ path = {:?} }}\n\n[workspace]\n",
+        name.replace('_', "-"),
+        runtime.display().to_string()
+    );
+    std::fs::write(krate.join("Cargo.toml"), manifest).expect("a manifest");
+    // The workspace's lock file pins the runtime's dependencies to versions already at hand.
+    std::fs::copy(
+        common::workspace_dir().join("Cargo.lock"),
+        krate.join("Cargo.lock"),
+    )
+    .expect("the workspace lock file");
+    std::fs::write(
+        krate.join("src/lib.rs"),
+        format!("pub mod generated {{\n{code}\n}}\n"),
+    )
+    .expect("the module");
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .args(["clippy", "--offline", "--quiet", "--", "-D", "warnings"])
+        .current_dir(&krate)
+        .env("CARGO_TARGET_DIR", scratch.join("target"))
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "the generated module does not build cleanly:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
