@@ -27,7 +27,7 @@ pub use builtin::{
     AnyAttribute, AnyAttributes, AnyContent, AnyElement, Base64Binary, Date, DateTime, Decimal,
     FacetError, FacetLength, HexBinary, List, Time,
 };
-pub use read::{read_document, Element, Location, ReadError, ReadErrorKind, XmlReader};
+pub use read::{read_document, Element, Location, ReadError, ReadErrorKind, XmlReader, MAX_DEPTH};
 pub use soap::{
     BodyUse, Empty, Endpoint, FaultDetail, FaultInfo, Headers, MessageInfo, NoFault, NoHeaders,
     Operation, OperationInfo, Part, PartKind, SoapVersion, Style,

@@ -93,6 +93,13 @@ pub enum ReadErrorKind {
         /// The child element found.
         child: String,
     },
+    /// Elements are nested deeper than [`MAX_DEPTH`]: no schema means that, and reading on
+    /// would exhaust the stack.
+    #[error("elements are nested more than {limit} deep")]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+    },
     /// The document's root element is not the one expected.
     #[error("expected <{expected}>, found <{found}>")]
     UnexpectedElement {
@@ -112,6 +119,11 @@ pub struct ReadError {
     /// Where.
     pub location: Location,
 }
+
+/// How deep elements may nest. Generated readers recurse once per level, so a hostile document
+/// a hundred thousand levels deep would otherwise overflow the stack; real SOAP messages stay
+/// far below this.
+pub const MAX_DEPTH: usize = 256;
 
 /// A pull reader over a whole document held in memory.
 pub struct XmlReader<'a> {
@@ -371,6 +383,11 @@ impl<'r, 'a> Element<'r, 'a> {
                 Event::Start(start) => {
                     self.reader.depth += 1;
                     let depth = self.reader.depth;
+                    if depth > MAX_DEPTH {
+                        return Err(self
+                            .reader
+                            .error(ReadErrorKind::TooDeep { limit: MAX_DEPTH }, offset));
+                    }
                     return Ok(Some(self.reader.element(start, offset, depth, State::Open)));
                 }
                 Event::Empty(start) => {
@@ -590,6 +607,22 @@ mod tests {
             matches!(err.kind, ReadErrorKind::ElementInText { .. }),
             "{err}"
         );
+    }
+
+    #[test]
+    fn nesting_is_limited() {
+        fn descend(mut element: Element<'_, '_>) -> Result<(), ReadError> {
+            while let Some(child) = element.next_child()? {
+                descend(child)?;
+            }
+            Ok(())
+        }
+        let nested = |depth: usize| format!("{}{}", "<a>".repeat(depth), "</a>".repeat(depth));
+        let fits = nested(MAX_DEPTH);
+        assert!(descend(XmlReader::new(&fits).root().unwrap()).is_ok());
+        let deep = nested(MAX_DEPTH + 1);
+        let error = descend(XmlReader::new(&deep).root().unwrap()).unwrap_err();
+        assert_eq!(error.kind, ReadErrorKind::TooDeep { limit: MAX_DEPTH });
     }
 
     #[test]

@@ -72,7 +72,8 @@ fn struct_fields(def: &StructDef, scope: Scope) -> Vec<TokenStream> {
             ty = quote! { ::std::option::Option<#ty> };
         }
         let note = format!(" Attribute `{}`.", a.name.local);
-        out.push(quote! { #doc #[doc = ""] #[doc = #note] pub #name: #ty, });
+        let spacer = a.doc.as_ref().map(|_| quote! { #[doc = ""] });
+        out.push(quote! { #doc #spacer #[doc = #note] pub #name: #ty, });
     }
     for f in &def.fields {
         let doc = opt_doc(f.doc.as_deref());
@@ -209,15 +210,16 @@ fn read_body(def: &StructDef, scope: Scope, choices: &Choices<'_>) -> TokenStrea
     let mut inits = Vec::new();
     let mut known = Vec::new();
     for a in &def.attributes {
-        let name = ident(&a.rust);
-        let local = &a.name.local;
-        known.push(local.clone());
+        let field = ident(&a.rust);
+        let name = local(&a.rust);
+        let xml_name = &a.name.local;
+        known.push(xml_name.clone());
         prelude.push(if a.required {
-            quote! { let #name = element.required_attribute(#local)?; }
+            quote! { let #name = element.required_attribute(#xml_name)?; }
         } else {
-            quote! { let #name = element.attribute_value(#local)?; }
+            quote! { let #name = element.attribute_value(#xml_name)?; }
         });
-        inits.push(quote! { #name, });
+        inits.push(init(&field, &name));
     }
     if def.any_attribute {
         let name = ident(&def.any_attributes_rust);
@@ -241,6 +243,25 @@ fn read_body(def: &StructDef, scope: Scope, choices: &Choices<'_>) -> TokenStrea
         };
     }
     quote! { #body Ok(Self { #(#inits)* }) }
+}
+
+/// The local variable that holds a field while an element is read: the field's own name, so
+/// the struct literal can use the shorthand, except where that would shadow the read code's
+/// own `element` and `child`.
+fn local(rust: &str) -> proc_macro2::Ident {
+    match rust {
+        "element" | "child" => quote::format_ident!("{rust}_value"),
+        _ => ident(rust),
+    }
+}
+
+/// `field: local,` in the struct literal, or the shorthand `field,` when they are the same.
+fn init(field: &proc_macro2::Ident, local: &proc_macro2::Ident) -> TokenStream {
+    if field == local {
+        quote! { #field, }
+    } else {
+        quote! { #field: #local, }
+    }
 }
 
 /// One way to handle a child element, by its local name.
@@ -288,7 +309,8 @@ fn dispatch(
     let mut inits = Vec::new();
     let mut fallback = None;
     for (i, f) in fields.iter().enumerate() {
-        let name = ident(&f.rust);
+        let field = ident(&f.rust);
+        let name = local(&f.rust);
         let many = matches!(f.occurs, Occurs::Many | Occurs::ManyNillable);
         locals.push(if many {
             quote! { let mut #name = ::std::vec::Vec::new(); }
@@ -298,13 +320,13 @@ fn dispatch(
         inits.push(match (&f.kind, f.occurs) {
             (FieldKind::Element(x), Occurs::Required) => {
                 let local = &x.local;
-                quote! { #name: element.required(#name, #local)?, }
+                quote! { #field: element.required(#name, #local)?, }
             }
             (FieldKind::Choice(names), Occurs::Required) => {
                 let first = names.first().map(|n| n.local.as_str()).unwrap_or("choice");
-                quote! { #name: element.required(#name, #first)?, }
+                quote! { #field: element.required(#name, #first)?, }
             }
-            _ => quote! { #name, },
+            _ => init(&field, &name),
         });
         match &f.kind {
             FieldKind::Element(x) => {
@@ -632,6 +654,8 @@ fn newtype_item(
         .any(|f| !matches!(f, FacetCheck::Bound { .. }));
     let length = needs_length
         .then(|| quote! { let length = ::soap_runtime::FacetLength::facet_length(&value) as u64; });
+    // A blank line ends the list, so the notes are not read as part of its last item.
+    let notes_gap = (!notes.is_empty()).then(|| quote! { #[doc = ""] });
     let notes = notes.iter().map(|n| format!(" Also {n} (not checked)."));
     let facet_docs = facets.iter().map(|f| match f {
         FacetCheck::Length(n) => format!(" - length {n}"),
@@ -644,6 +668,7 @@ fn newtype_item(
         #[doc = ""]
         #[doc = " Checked by [`Self::new`]:"]
         #(#[doc = #facet_docs])*
+        #notes_gap
         #(#[doc = #notes])*
         #[doc = ""]
         #[doc = " Values read from XML are not checked: a server's reply is taken as sent."]

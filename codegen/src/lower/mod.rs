@@ -65,7 +65,17 @@ pub fn lower(documents: &Documents, lenient: bool) -> Result<(Module, Vec<Error>
     cycles::derive_defaults(&mut module);
     let skipped = lowerer.skipped.into_inner();
     for error in &skipped {
-        module.doc.push(format!("Left out (lenient mode): {error}"));
+        // The file name alone: the path as typed would make the output depend on where the
+        // generator ran.
+        let location = &error.location;
+        let file = location.file.file_name().map_or_else(
+            || location.file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        module.doc.push(format!(
+            "Left out (lenient mode): {file}:{}:{}: {}",
+            location.line, location.column, error.message
+        ));
     }
     Ok((module, skipped))
 }

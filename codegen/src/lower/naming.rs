@@ -110,7 +110,11 @@ impl Scope {
             .chars()
             .next()
             .is_some_and(|c| c.is_lowercase() || c == '_');
-        let bare = wanted.strip_prefix("r#").unwrap_or(wanted);
+        // `self_` taken: `self_2`, not `self__2` (a double underscore is not snake case).
+        let bare = wanted
+            .strip_prefix("r#")
+            .unwrap_or(wanted)
+            .trim_end_matches('_');
         (2..)
             .map(|n| {
                 if snake {
@@ -158,5 +162,7 @@ mod tests {
         assert_eq!(scope.claim("r#type"), "type_2");
         assert_eq!(scope.claim("name"), "name");
         assert_eq!(scope.claim("name"), "name_2");
+        assert_eq!(scope.claim("self_"), "self_");
+        assert_eq!(scope.claim("self_"), "self_2");
     }
 }

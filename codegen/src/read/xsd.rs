@@ -197,6 +197,7 @@ pub fn read_schema(
         .to_owned();
     let reader = SchemaReader {
         source,
+        chameleon: node.attribute("targetNamespace").is_none() && chameleon.is_some(),
         target_namespace: target_namespace.clone(),
         elements_qualified: node.attribute("elementFormDefault") == Some("qualified"),
         attributes_qualified: node.attribute("attributeFormDefault") == Some("qualified"),
@@ -264,12 +265,32 @@ pub fn read_schema(
 
 struct SchemaReader<'s, 'a, 'i> {
     source: &'s Source<'a, 'i>,
+    /// A schema without a target namespace, included by one with: its unqualified references
+    /// are to names in the including namespace.
+    chameleon: bool,
     target_namespace: String,
     elements_qualified: bool,
     attributes_qualified: bool,
 }
 
 impl<'i> SchemaReader<'_, '_, 'i> {
+    /// Resolves a QName written in this schema (see [`Source::resolve`]), moving a name in no
+    /// namespace into the including namespace when the schema is a chameleon.
+    fn resolve(&self, node: Node<'_, 'i>, text: &str) -> Result<QName, Error> {
+        let mut name = self.source.resolve(node, text)?;
+        if self.chameleon && name.ns.is_empty() {
+            name.ns = self.target_namespace.clone();
+        }
+        Ok(name)
+    }
+
+    /// A QName-valued attribute, resolved.
+    fn qname_attr(&self, node: Node<'_, 'i>, attr: &str) -> Result<Option<QName>, Error> {
+        node.attribute(attr)
+            .map(|text| self.resolve(node, text))
+            .transpose()
+    }
+
     fn expect_xsd(&self, node: Node<'_, 'i>) -> Result<(), Error> {
         match node.tag_name().namespace() {
             Some(ns) if is_xsd_ns(ns) => Ok(()),
@@ -339,7 +360,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
                 if let Some(names) = derivation.attribute("memberTypes") {
                     for name in names.split_whitespace() {
                         members.push(TypeRef::Named(
-                            self.source.resolve(derivation, name)?,
+                            self.resolve(derivation, name)?,
                             self.source.location(derivation),
                         ));
                     }
@@ -366,7 +387,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
 
     /// The type named by attribute `attr`, or the inline `simpleType` child.
     fn base_type(&self, node: Node<'_, 'i>, attr: &str) -> Result<TypeRef, Error> {
-        if let Some(name) = self.source.qname_attr(node, attr)? {
+        if let Some(name) = self.qname_attr(node, attr)? {
             return Ok(TypeRef::Named(name, self.source.location(node)));
         }
         match self
@@ -421,7 +442,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
                                 .error(derivation, format!("unsupported <xsd:{other}> here")))
                         }
                     };
-                    let base = self.source.qname_attr(derivation, "base")?.ok_or_else(|| {
+                    let base = self.qname_attr(derivation, "base")?.ok_or_else(|| {
                         self.source.error(derivation, "needs the attribute `base`")
                     })?;
                     let at = self.source.location(derivation);
@@ -484,7 +505,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
             match child.tag_name().name() {
                 "attribute" => uses.push(AttributeUse::Attribute(self.attribute(child, false)?)),
                 "attributeGroup" => {
-                    let name = self.source.qname_attr(child, "ref")?.ok_or_else(|| {
+                    let name = self.qname_attr(child, "ref")?.ok_or_else(|| {
                         self.source
                             .error(child, "a local attributeGroup needs `ref`")
                     })?;
@@ -498,7 +519,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
     }
 
     fn attribute(&self, node: Node<'_, 'i>, global: bool) -> Result<AttributeDecl, Error> {
-        let reference = self.source.qname_attr(node, "ref")?;
+        let reference = self.qname_attr(node, "ref")?;
         let name = match &reference {
             Some(r) => r.local.clone(),
             None => self.source.required(node, "name")?.to_owned(),
@@ -507,7 +528,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
             || node
                 .attribute("form")
                 .map_or(self.attributes_qualified, |f| f == "qualified");
-        let type_ref = match self.source.qname_attr(node, "type")? {
+        let type_ref = match self.qname_attr(node, "type")? {
             Some(name) => Some(TypeRef::Named(name, self.source.location(node))),
             None => self
                 .content(node)
@@ -521,10 +542,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
         let array_type = node
             .attributes()
             .find(|a| a.namespace() == Some(super::WSDL_NS) && a.name() == "arrayType")
-            .map(|a| {
-                self.source
-                    .resolve(node, a.value().trim_end_matches(['[', ']', ',']))
-            })
+            .map(|a| self.resolve(node, a.value().trim_end_matches(['[', ']', ','])))
             .transpose()?;
         Ok(AttributeDecl {
             name,
@@ -544,7 +562,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
     }
 
     fn element(&self, node: Node<'_, 'i>, global: bool) -> Result<ElementDecl, Error> {
-        let reference = self.source.qname_attr(node, "ref")?;
+        let reference = self.qname_attr(node, "ref")?;
         let name = match &reference {
             Some(r) => r.local.clone(),
             None => self.source.required(node, "name")?.to_owned(),
@@ -556,7 +574,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
         let inline = self
             .content(node)
             .find(|c| matches!(c.tag_name().name(), "simpleType" | "complexType"));
-        let type_ref = match (self.source.qname_attr(node, "type")?, inline) {
+        let type_ref = match (self.qname_attr(node, "type")?, inline) {
             (Some(name), _) => Some(TypeRef::Named(name, self.source.location(node))),
             (None, Some(inline)) if inline.tag_name().name() == "simpleType" => {
                 Some(TypeRef::Inline(Box::new(self.simple_type(inline, false)?)))
@@ -576,7 +594,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
             reference,
             type_ref,
             nillable: node.attribute("nillable") == Some("true"),
-            substitution_group: self.source.qname_attr(node, "substitutionGroup")?,
+            substitution_group: self.qname_attr(node, "substitutionGroup")?,
             doc: documentation(node),
             at: self.source.location(node),
         })
