@@ -5,8 +5,10 @@ use std::collections::HashMap;
 
 use crate::ir::{Module, Occurs, TypeExpr, TypeItem, TypeKind};
 
-/// The types a value of `item` holds inline (not behind a `Vec`), by name.
-fn inline_edges(item: &TypeItem) -> Vec<&str> {
+/// The types a value of `item` holds inline (not behind a `Vec`), each with the index of the
+/// field or choice variant that holds it. Simple types (aliases, newtypes, text) never refer
+/// to complex types, so they are never part of a cycle.
+fn inline_edges(item: &TypeItem) -> Vec<(&str, usize)> {
     fn named(ty: &TypeExpr) -> Option<&str> {
         match ty {
             TypeExpr::Named(name) => Some(name.as_str()),
@@ -17,106 +19,88 @@ fn inline_edges(item: &TypeItem) -> Vec<&str> {
         TypeKind::Struct(def) => def
             .fields
             .iter()
-            .filter(|f| matches!(f.occurs, Occurs::Required | Occurs::Optional { .. }))
-            .filter_map(|f| named(&f.ty))
-            .chain(def.text.iter().filter_map(named))
+            .enumerate()
+            .filter(|(_, f)| matches!(f.occurs, Occurs::Required | Occurs::Optional { .. }))
+            .filter_map(|(slot, f)| Some((named(&f.ty)?, slot)))
             .collect(),
         TypeKind::Choice(variants) => variants
             .iter()
-            .filter(|v| !v.many)
-            .filter_map(|v| named(&v.ty))
+            .enumerate()
+            .filter(|(_, v)| !v.many)
+            .filter_map(|(slot, v)| Some((named(&v.ty)?, slot)))
             .collect(),
-        TypeKind::Newtype { inner, .. } | TypeKind::Alias(inner) => {
-            named(inner).into_iter().collect()
-        }
-        TypeKind::Enum(_) | TypeKind::Headers(_) | TypeKind::Faults(_) => Vec::new(),
+        _ => Vec::new(),
     }
 }
 
-/// Strongly connected components (Tarjan), as a component number per type.
-fn components(types: &[TypeItem]) -> Vec<usize> {
-    let index_of: HashMap<&str, usize> = types
+/// Boxes the fields that close a cycle of types, and only those: a depth-first search in
+/// type order boxes each edge back to a type still being explored. Without those edges the
+/// graph has no cycle, so every type has a finite size; a cycle of two types gets one box.
+pub fn box_cycles(module: &mut Module) {
+    let index_of: HashMap<&str, usize> = module
+        .types
         .iter()
         .enumerate()
         .map(|(i, t)| (t.name.as_str(), i))
         .collect();
-    let edges: Vec<Vec<usize>> = types
+    let edges: Vec<Vec<(usize, usize)>> = module
+        .types
         .iter()
         .map(|t| {
             inline_edges(t)
                 .into_iter()
-                .filter_map(|n| index_of.get(n).copied())
+                .filter_map(|(name, slot)| Some((*index_of.get(name)?, slot)))
                 .collect()
         })
         .collect();
-    let n = types.len();
-    let (mut index, mut low, mut on_stack) = (vec![usize::MAX; n], vec![0; n], vec![false; n]);
-    let (mut stack, mut component, mut next_index, mut next_component) =
-        (Vec::new(), vec![usize::MAX; n], 0, 0);
-    // Iterative depth-first search, so deep type chains cannot overflow the stack.
-    for root in 0..n {
-        if index[root] != usize::MAX {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Visit {
+        New,
+        Open,
+        Done,
+    }
+    let mut state = vec![Visit::New; edges.len()];
+    let mut boxed = std::collections::HashSet::new();
+    // Iterative, so a long chain of types cannot overflow the generator's stack.
+    for root in 0..edges.len() {
+        if state[root] != Visit::New {
             continue;
         }
-        let mut work = vec![(root, 0usize)];
-        while let Some(&mut (v, ref mut edge)) = work.last_mut() {
-            if *edge == 0 && index[v] == usize::MAX {
-                index[v] = next_index;
-                low[v] = next_index;
-                next_index += 1;
-                stack.push(v);
-                on_stack[v] = true;
-            }
-            if let Some(&w) = edges[v].get(*edge) {
-                *edge += 1;
-                if index[w] == usize::MAX {
-                    work.push((w, 0));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some(&(parent, _)) = work.last() {
-                low[parent] = low[parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    component[w] = next_component;
-                    if w == v {
-                        break;
+        state[root] = Visit::Open;
+        let mut stack = vec![(root, 0usize)];
+        while let Some((node, next)) = stack.last_mut() {
+            let node = *node;
+            match edges[node].get(*next) {
+                Some(&(target, slot)) => {
+                    *next += 1;
+                    match state[target] {
+                        Visit::Open => {
+                            boxed.insert((node, slot));
+                        }
+                        Visit::New => {
+                            state[target] = Visit::Open;
+                            stack.push((target, 0));
+                        }
+                        Visit::Done => {}
                     }
                 }
-                next_component += 1;
+                None => {
+                    state[node] = Visit::Done;
+                    stack.pop();
+                }
             }
         }
     }
-    component
-}
-
-/// Boxes every inline field whose type is in the same cycle as the type holding it.
-pub fn box_cycles(module: &mut Module) {
-    let component = components(&module.types);
-    let of: HashMap<String, usize> = module
-        .types
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t.name.clone(), component[i]))
-        .collect();
     for (i, item) in module.types.iter_mut().enumerate() {
-        let cyclic = |ty: &TypeExpr| matches!(ty, TypeExpr::Named(name) if of.get(name) == Some(&component[i]));
         match &mut item.kind {
             TypeKind::Struct(def) => {
-                for field in &mut def.fields {
-                    field.boxed =
-                        matches!(field.occurs, Occurs::Required | Occurs::Optional { .. })
-                            && cyclic(&field.ty);
+                for (slot, field) in def.fields.iter_mut().enumerate() {
+                    field.boxed = boxed.contains(&(i, slot));
                 }
             }
             TypeKind::Choice(variants) => {
-                for variant in variants {
-                    variant.boxed = !variant.many && cyclic(&variant.ty);
+                for (slot, variant) in variants.iter_mut().enumerate() {
+                    variant.boxed = boxed.contains(&(i, slot));
                 }
             }
             _ => {}
