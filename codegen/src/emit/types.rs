@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{quote, ToTokens};
 
 use super::{doc_attrs, ident, opt_doc, qname, type_tokens, Scope};
 use crate::ir::{
@@ -112,7 +112,7 @@ fn struct_item(
     let fields = struct_fields(def, scope);
     let write_attributes = write_attributes(def);
     let write_content = write_content(def);
-    let read = read_body(def, scope, choices);
+    let read = read_body(def, item.default, scope, choices);
     // Only the dispatch loop needs the element mutable; an empty type does not look at it.
     let element = if def.text.is_none() && !def.fields.is_empty() {
         quote! { mut element }
@@ -205,7 +205,20 @@ fn write_content(def: &StructDef) -> TokenStream {
 }
 
 /// The dispatch loop over an element's children, and the struct literal that follows.
-fn read_body(def: &StructDef, scope: Scope, choices: &Choices<'_>) -> TokenStream {
+fn read_body(def: &StructDef, default: bool, scope: Scope, choices: &Choices<'_>) -> TokenStream {
+    // A type of optional and repeated elements only starts from its default and fills it in:
+    // shorter code, and nothing can be missing.
+    let simple = def.attributes.is_empty() && !def.any_attribute && def.text.is_none();
+    let all_optional = def.fields.iter().all(|f| f.occurs != Occurs::Required);
+    if default && simple && all_optional && !def.fields.is_empty() {
+        let (_, arms, fallback, _) = dispatch(&def.fields, scope, choices, true);
+        let dispatch = child_match(&arms, fallback);
+        return quote! {
+            let mut value = Self::default();
+            while let Some(child) = element.next_child()? { #dispatch }
+            Ok(value)
+        };
+    }
     let mut prelude = Vec::new();
     let mut inits = Vec::new();
     let mut known = Vec::new();
@@ -226,7 +239,7 @@ fn read_body(def: &StructDef, scope: Scope, choices: &Choices<'_>) -> TokenStrea
         prelude.push(quote! { let #name = element.other_attributes(&[#(#known),*])?; });
         inits.push(quote! { #name, });
     }
-    let (locals, arms, fallback, field_inits) = dispatch(&def.fields, scope, choices);
+    let (locals, arms, fallback, field_inits) = dispatch(&def.fields, scope, choices, false);
     let dispatch = child_match(&arms, fallback);
     inits.extend(field_inits);
     let mut body = quote! { #(#prelude)* };
@@ -298,6 +311,7 @@ fn dispatch(
     fields: &[Field],
     scope: Scope,
     choices: &Choices<'_>,
+    into_value: bool,
 ) -> (
     Vec<TokenStream>,
     Vec<Arm>,
@@ -310,7 +324,12 @@ fn dispatch(
     let mut fallback = None;
     for (i, f) in fields.iter().enumerate() {
         let field = ident(&f.rust);
-        let name = local(&f.rust);
+        // Where a child is stored: a local per field, or the field of `value` itself.
+        let name = if into_value {
+            quote! { value.#field }
+        } else {
+            local(&f.rust).into_token_stream()
+        };
         let many = matches!(f.occurs, Occurs::Many | Occurs::ManyNillable);
         locals.push(if many {
             quote! { let mut #name = ::std::vec::Vec::new(); }
@@ -326,7 +345,7 @@ fn dispatch(
                 let first = names.first().map(|n| n.local.as_str()).unwrap_or("choice");
                 quote! { #field: element.required(#name, #first)?, }
             }
-            _ => init(&field, &name),
+            _ => init(&field, &local(&f.rust)),
         });
         match &f.kind {
             FieldKind::Element(x) => {
@@ -382,7 +401,7 @@ fn choice_arms(
     f: &Field,
     choice: &str,
     variants: &[ChoiceVariant],
-    name: &proc_macro2::Ident,
+    name: &TokenStream,
     scope: Scope,
 ) -> Vec<Arm> {
     let choice_ty = type_tokens(&TypeExpr::Named(choice.to_owned()), scope);

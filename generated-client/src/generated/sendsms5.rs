@@ -176,25 +176,17 @@ impl ::soap_runtime::XmlValue for Reserved {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut field1 = None;
-        let mut field2 = None;
-        let mut field3 = None;
-        let mut field4 = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "Field1" => field1 = child.read_nillable()?,
-                "Field2" => field2 = child.read_nillable()?,
-                "Field3" => field3 = child.read_nillable()?,
-                "Field4" => field4 = child.read_nillable()?,
+                "Field1" => value.field1 = child.read_nillable()?,
+                "Field2" => value.field2 = child.read_nillable()?,
+                "Field3" => value.field3 = child.read_nillable()?,
+                "Field4" => value.field4 = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self {
-            field1,
-            field2,
-            field3,
-            field4,
-        })
+        Ok(value)
     }
 }
 
@@ -310,31 +302,19 @@ impl ::soap_runtime::XmlValue for MmsFileUpload {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut file_name1 = None;
-        let mut file_data1 = None;
-        let mut file_type1 = None;
-        let mut file_title1 = None;
-        let mut content_type1 = None;
-        let mut text_message1 = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "FileName1" => file_name1 = child.read_nillable()?,
-                "FileData1" => file_data1 = child.read_nillable()?,
-                "FileType1" => file_type1 = child.read_nillable()?,
-                "FileTitle1" => file_title1 = child.read_nillable()?,
-                "ContentType1" => content_type1 = child.read_nillable()?,
-                "TextMessage1" => text_message1 = child.read_nillable()?,
+                "FileName1" => value.file_name1 = child.read_nillable()?,
+                "FileData1" => value.file_data1 = child.read_nillable()?,
+                "FileType1" => value.file_type1 = child.read_nillable()?,
+                "FileTitle1" => value.file_title1 = child.read_nillable()?,
+                "ContentType1" => value.content_type1 = child.read_nillable()?,
+                "TextMessage1" => value.text_message1 = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self {
-            file_name1,
-            file_data1,
-            file_type1,
-            file_title1,
-            content_type1,
-            text_message1,
-        })
+        Ok(value)
     }
 }
 
@@ -445,13 +425,13 @@ impl ::soap_runtime::XmlValue for Info {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut item = ::std::vec::Vec::new();
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             if child.local_name() == "item" {
-                item.push(child.read()?);
+                value.item.push(child.read()?);
             }
         }
-        Ok(Self { item })
+        Ok(value)
     }
 }
 
@@ -547,25 +527,17 @@ impl ::soap_runtime::XmlValue for WapPush {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut simple_push = None;
-        let mut library_number = None;
-        let mut file_upload = None;
-        let mut si = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "SimplePush" => simple_push = child.read_nillable()?,
-                "LibraryNumber" => library_number = child.read_nillable()?,
-                "FileUpload" => file_upload = child.read_nillable()?,
-                "si" => si = child.read_nillable()?,
+                "SimplePush" => value.simple_push = child.read_nillable()?,
+                "LibraryNumber" => value.library_number = child.read_nillable()?,
+                "FileUpload" => value.file_upload = child.read_nillable()?,
+                "si" => value.si = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self {
-            simple_push,
-            library_number,
-            file_upload,
-            si,
-        })
+        Ok(value)
     }
 }
 
@@ -587,19 +559,15 @@ impl ::soap_runtime::XmlValue for MmsNotification {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut library_number = None;
-        let mut file_upload = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "LibraryNumber" => library_number = child.read_nillable()?,
-                "FileUpload" => file_upload = child.read_nillable()?,
+                "LibraryNumber" => value.library_number = child.read_nillable()?,
+                "FileUpload" => value.file_upload = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self {
-            library_number,
-            file_upload,
-        })
+        Ok(value)
     }
 }
 
@@ -696,30 +664,22 @@ impl ::soap_runtime::XmlValue for SendOptions {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut send_time_absolute = None;
-        let mut send_time_delay = None;
-        let mut delivery_option = None;
-        let mut disable_repurposing = None;
-        let mut disable_walled_garden_rule = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "SendTimeAbsolute" => send_time_absolute = child.read_nillable()?,
-                "SendTimeDelay" => send_time_delay = child.read_nillable()?,
-                "DeliveryOption" => delivery_option = child.read_nillable()?,
-                "DisableRepurposing" => disable_repurposing = child.read_nillable()?,
+                "SendTimeAbsolute" => value.send_time_absolute = child.read_nillable()?,
+                "SendTimeDelay" => value.send_time_delay = child.read_nillable()?,
+                "DeliveryOption" => value.delivery_option = child.read_nillable()?,
+                "DisableRepurposing" => {
+                    value.disable_repurposing = child.read_nillable()?;
+                }
                 "DisableWalledGardenRule" => {
-                    disable_walled_garden_rule = child.read_nillable()?;
+                    value.disable_walled_garden_rule = child.read_nillable()?;
                 }
                 _ => {}
             }
         }
-        Ok(Self {
-            send_time_absolute,
-            send_time_delay,
-            delivery_option,
-            disable_repurposing,
-            disable_walled_garden_rule,
-        })
+        Ok(value)
     }
 }
 
@@ -779,46 +739,30 @@ impl ::soap_runtime::XmlValue for Recipient {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut send_to = None;
-        let mut send_cc = None;
-        let mut send_bcc = None;
-        let mut send_to_address_book = None;
-        let mut send_cc_address_book = None;
-        let mut send_bcc_address_book = None;
-        let mut phone_make = None;
-        let mut phone_model = None;
-        let mut mcc = None;
-        let mut mnc = None;
-        let mut send_options = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "SendTo" => send_to = child.read_nillable()?,
-                "SendCc" => send_cc = child.read_nillable()?,
-                "SendBcc" => send_bcc = child.read_nillable()?,
-                "SendToAddressBook" => send_to_address_book = child.read_nillable()?,
-                "SendCcAddressBook" => send_cc_address_book = child.read_nillable()?,
-                "SendBccAddressBook" => send_bcc_address_book = child.read_nillable()?,
-                "PhoneMake" => phone_make = child.read_nillable()?,
-                "PhoneModel" => phone_model = child.read_nillable()?,
-                "MCC" => mcc = child.read_nillable()?,
-                "MNC" => mnc = child.read_nillable()?,
-                "SendOptions" => send_options = child.read_nillable()?,
+                "SendTo" => value.send_to = child.read_nillable()?,
+                "SendCc" => value.send_cc = child.read_nillable()?,
+                "SendBcc" => value.send_bcc = child.read_nillable()?,
+                "SendToAddressBook" => {
+                    value.send_to_address_book = child.read_nillable()?;
+                }
+                "SendCcAddressBook" => {
+                    value.send_cc_address_book = child.read_nillable()?;
+                }
+                "SendBccAddressBook" => {
+                    value.send_bcc_address_book = child.read_nillable()?;
+                }
+                "PhoneMake" => value.phone_make = child.read_nillable()?,
+                "PhoneModel" => value.phone_model = child.read_nillable()?,
+                "MCC" => value.mcc = child.read_nillable()?,
+                "MNC" => value.mnc = child.read_nillable()?,
+                "SendOptions" => value.send_options = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self {
-            send_to,
-            send_cc,
-            send_bcc,
-            send_to_address_book,
-            send_cc_address_book,
-            send_bcc_address_book,
-            phone_make,
-            phone_model,
-            mcc,
-            mnc,
-            send_options,
-        })
+        Ok(value)
     }
 }
 
@@ -843,22 +787,16 @@ impl ::soap_runtime::XmlValue for SmartMessage {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut library_number = None;
-        let mut data = None;
-        let mut format = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "LibraryNumber" => library_number = child.read_nillable()?,
-                "Data" => data = child.read_nillable()?,
-                "Format" => format = child.read_nillable()?,
+                "LibraryNumber" => value.library_number = child.read_nillable()?,
+                "Data" => value.data = child.read_nillable()?,
+                "Format" => value.format = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self {
-            library_number,
-            data,
-            format,
-        })
+        Ok(value)
     }
 }
 
@@ -909,40 +847,22 @@ impl ::soap_runtime::XmlValue for Message {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut text_message = None;
-        let mut flash_message = None;
-        let mut ringtone = None;
-        let mut operator_logo = None;
-        let mut picture_message = None;
-        let mut group_graphic = None;
-        let mut sms_submit_pdu = None;
-        let mut wap_push = None;
-        let mut mms_notification = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "TextMessage" => text_message = child.read_nillable()?,
-                "FlashMessage" => flash_message = child.read_nillable()?,
-                "Ringtone" => ringtone = child.read_nillable()?,
-                "OperatorLogo" => operator_logo = child.read_nillable()?,
-                "PictureMessage" => picture_message = child.read_nillable()?,
-                "GroupGraphic" => group_graphic = child.read_nillable()?,
-                "SmsSubmitPdu" => sms_submit_pdu = child.read_nillable()?,
-                "WAPPush" => wap_push = child.read_nillable()?,
-                "MMSNotification" => mms_notification = child.read_nillable()?,
+                "TextMessage" => value.text_message = child.read_nillable()?,
+                "FlashMessage" => value.flash_message = child.read_nillable()?,
+                "Ringtone" => value.ringtone = child.read_nillable()?,
+                "OperatorLogo" => value.operator_logo = child.read_nillable()?,
+                "PictureMessage" => value.picture_message = child.read_nillable()?,
+                "GroupGraphic" => value.group_graphic = child.read_nillable()?,
+                "SmsSubmitPdu" => value.sms_submit_pdu = child.read_nillable()?,
+                "WAPPush" => value.wap_push = child.read_nillable()?,
+                "MMSNotification" => value.mms_notification = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self {
-            text_message,
-            flash_message,
-            ringtone,
-            operator_logo,
-            picture_message,
-            group_graphic,
-            sms_submit_pdu,
-            wap_push,
-            mms_notification,
-        })
+        Ok(value)
     }
 }
 
@@ -1058,13 +978,13 @@ impl ::soap_runtime::XmlValue for CollectedMessagesList {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut item = ::std::vec::Vec::new();
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             if child.local_name() == "item" {
-                item.push(child.read()?);
+                value.item.push(child.read()?);
             }
         }
-        Ok(Self { item })
+        Ok(value)
     }
 }
 
@@ -1129,13 +1049,13 @@ impl ::soap_runtime::XmlValue for AddressBookEntryList {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut item = ::std::vec::Vec::new();
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             if child.local_name() == "item" {
-                item.push(child.read()?);
+                value.item.push(child.read()?);
             }
         }
-        Ok(Self { item })
+        Ok(value)
     }
 }
 
@@ -1308,34 +1228,20 @@ impl ::soap_runtime::XmlValue for SubmitMessage {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut username = None;
-        let mut pin = None;
-        let mut recipient = None;
-        let mut message = None;
-        let mut reply_to = None;
-        let mut message_identifier = None;
-        let mut reserved = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "Username" => username = child.read_nillable()?,
-                "PIN" => pin = child.read_nillable()?,
-                "Recipient" => recipient = child.read_nillable()?,
-                "Message" => message = child.read_nillable()?,
-                "ReplyTo" => reply_to = child.read_nillable()?,
-                "MessageIdentifier" => message_identifier = child.read_nillable()?,
-                "Reserved" => reserved = child.read_nillable()?,
+                "Username" => value.username = child.read_nillable()?,
+                "PIN" => value.pin = child.read_nillable()?,
+                "Recipient" => value.recipient = child.read_nillable()?,
+                "Message" => value.message = child.read_nillable()?,
+                "ReplyTo" => value.reply_to = child.read_nillable()?,
+                "MessageIdentifier" => value.message_identifier = child.read_nillable()?,
+                "Reserved" => value.reserved = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self {
-            username,
-            pin,
-            recipient,
-            message,
-            reply_to,
-            message_identifier,
-            reserved,
-        })
+        Ok(value)
     }
 }
 
@@ -1550,16 +1456,15 @@ impl ::soap_runtime::XmlValue for AvailableMessages {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut username = None;
-        let mut pin = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "Username" => username = child.read_nillable()?,
-                "PIN" => pin = child.read_nillable()?,
+                "Username" => value.username = child.read_nillable()?,
+                "PIN" => value.pin = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self { username, pin })
+        Ok(value)
     }
 }
 
@@ -1745,16 +1650,15 @@ impl ::soap_runtime::XmlValue for AvailableCredit {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut username = None;
-        let mut pin = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "Username" => username = child.read_nillable()?,
-                "PIN" => pin = child.read_nillable()?,
+                "Username" => value.username = child.read_nillable()?,
+                "PIN" => value.pin = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self { username, pin })
+        Ok(value)
     }
 }
 
@@ -1998,16 +1902,15 @@ impl ::soap_runtime::XmlValue for PermittedReplyTo {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut username = None;
-        let mut pin = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "Username" => username = child.read_nillable()?,
-                "PIN" => pin = child.read_nillable()?,
+                "Username" => value.username = child.read_nillable()?,
+                "PIN" => value.pin = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self { username, pin })
+        Ok(value)
     }
 }
 
@@ -2074,16 +1977,15 @@ impl ::soap_runtime::XmlValue for CollectMessages {
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut username = None;
-        let mut pin = None;
+        let mut value = Self::default();
         while let Some(child) = element.next_child()? {
             match child.local_name() {
-                "Username" => username = child.read_nillable()?,
-                "PIN" => pin = child.read_nillable()?,
+                "Username" => value.username = child.read_nillable()?,
+                "PIN" => value.pin = child.read_nillable()?,
                 _ => {}
             }
         }
-        Ok(Self { username, pin })
+        Ok(value)
     }
 }
 
