@@ -109,6 +109,8 @@ fn only_fields_that_close_a_cycle_are_boxed() {
     };
     let section = fixtures::recursion::Section {
         heading: String::new(),
+        // `into` works whether or not this field is the boxed one.
+        #[allow(clippy::useless_conversion)]
         body: paragraph.clone().into(),
     };
     let boxed = [type_of(&section.body), type_of(&paragraph.aside)]
@@ -129,6 +131,8 @@ fn a_cycle_of_two_types_is_broken_by_one_box() {
     };
     let section = fixtures::recursion::Section {
         heading: String::new(),
+        // `into` works whether or not this field is the boxed one.
+        #[allow(clippy::useless_conversion)]
         body: paragraph.clone().into(),
     };
     let boxed = [type_of(&section.body), type_of(&paragraph.aside)]
