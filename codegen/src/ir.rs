@@ -85,6 +85,8 @@ pub struct Field {
     pub occurs: Occurs,
     /// Boxed to break a cycle of types.
     pub boxed: bool,
+    /// Written as a SOAP-encoded accessor with this `xsi:type` (a part of an encoded message).
+    pub xsi_type: Option<XmlName>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,8 +97,12 @@ pub enum FieldKind {
     Choice(Vec<XmlName>),
     /// Elements matched by `xsd:any`: kept as written.
     Any,
-    /// The items of a SOAP-encoded array: any element name is read; `XmlName` is written.
-    ArrayItems(XmlName),
+    /// The items of a SOAP-encoded array: any element name is read; `name` is written, each
+    /// item with `xsi:type` = `item_type` when the schema names it.
+    ArrayItems {
+        name: XmlName,
+        item_type: Option<XmlName>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

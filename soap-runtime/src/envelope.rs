@@ -25,6 +25,12 @@ pub fn write_envelope<B: XmlValue, H: Headers>(
     let ns = version.envelope_namespace();
     let envelope = QName::qualified(ns, "Envelope");
     w.start_declaring(&envelope, "soap");
+    if message.body_use == crate::BodyUse::Encoded {
+        // Every accessor of an encoded body names its type: declare the prefixes once.
+        w.declare("xsi", crate::XSI_NS);
+        w.declare("xsd", crate::XSD_NS);
+        w.declare("SOAP-ENC", crate::write::SOAP_ENC_NS);
+    }
     w.close_start();
     let envelope_content = w.as_str().len();
     if !headers.is_empty() {
@@ -178,7 +184,8 @@ pub fn read_envelope<H: Headers, B: XmlValue, D: FaultDetail>(
     xml: &str,
     message: &MessageInfo,
 ) -> Result<Received<H, B>, EnvelopeError<D>> {
-    let mut reader = XmlReader::new(xml);
+    let resolved = crate::multiref::resolve(xml)?;
+    let mut reader = XmlReader::new(&resolved);
     let mut envelope = reader.root()?;
     let version = match (envelope.local_name(), envelope.namespace().as_deref()) {
         ("Envelope", Some(SOAP11_NS)) => SoapVersion::Soap11,

@@ -19,6 +19,7 @@
 
 mod builtin;
 pub mod envelope;
+mod multiref;
 mod read;
 mod soap;
 mod write;
@@ -32,7 +33,7 @@ pub use soap::{
     BodyUse, Empty, Endpoint, FaultDetail, FaultInfo, Headers, MessageInfo, NoFault, NoHeaders,
     Operation, OperationInfo, Part, PartKind, SoapVersion, Style,
 };
-pub use write::{write_document, Absent, Text, XmlWriter};
+pub use write::{write_document, Absent, Text, XmlWriter, SOAP_ENC_NS};
 
 /// An XML name with its namespace: what generated code passes to the writer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -2,6 +2,9 @@
 
 use crate::{QName, SimpleValue, XmlValue, XSI_NS};
 
+/// The SOAP 1.1 encoding namespace (`SOAP-ENC:Array`, `SOAP-ENC:arrayType`).
+pub const SOAP_ENC_NS: &str = "http://schemas.xmlsoap.org/soap/encoding/";
+
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 /// What to write for an optional element that has no value.
@@ -199,6 +202,89 @@ impl XmlWriter {
         }
     }
 
+    /// Writes a SOAP-encoded accessor: `<name xsi:type="…">value</name>`, or
+    /// `<name xsi:nil="true" xsi:type="…"/>` when there is no value (as SOAP toolkits write
+    /// an rpc/encoded part that has none).
+    pub fn encoded<T: XmlValue>(
+        &mut self,
+        name: impl Into<QName>,
+        xsi_type: QName,
+        value: Option<&T>,
+    ) {
+        let name = name.into();
+        self.start(&name);
+        if value.is_none() {
+            self.buf.push(' ');
+            self.push_qualified(Some(XSI_NS), "nil", true);
+            self.buf.push_str("=\"true\"");
+        }
+        self.xsi_type(xsi_type);
+        if let Some(value) = value {
+            value.write_attributes(self);
+        }
+        self.close_start();
+        let content_start = self.buf.len();
+        if let Some(value) = value {
+            value.write_content(self);
+        }
+        self.end(&name, content_start);
+    }
+
+    /// Writes ` xsi:type="p:local"` into the open start tag, declaring the prefixes it needs.
+    pub fn xsi_type(&mut self, type_name: QName) {
+        let value = self.qname_value(type_name);
+        self.buf.push(' ');
+        self.push_qualified(Some(XSI_NS), "type", true);
+        self.buf.push_str("=\"");
+        self.buf.push_str(&value);
+        self.buf.push('"');
+    }
+
+    /// Writes ` SOAP-ENC:arrayType="p:item[len]"` into the open start tag of a SOAP-encoded
+    /// array.
+    pub fn array_type(&mut self, item_type: QName, len: usize) {
+        // The items will each name their type: bind `xsi` here, once, rather than on each.
+        self.qname_value(QName::qualified(XSI_NS, "type"));
+        let value = format!("{}[{len}]", self.qname_value(item_type));
+        self.dynamic_attribute(Some(SOAP_ENC_NS), "arrayType", &value);
+    }
+
+    /// Writes a SOAP-encoded array's items, each with its `xsi:type`.
+    pub fn array_items<T: XmlValue>(
+        &mut self,
+        name: impl Into<QName>,
+        item_type: QName,
+        values: &[T],
+    ) {
+        let name = name.into();
+        for value in values {
+            self.encoded(name, item_type, Some(value));
+        }
+    }
+
+    /// A QName as text (`prefix:local`) for an attribute value, declaring its namespace on
+    /// the open start tag if it has no prefix in scope.
+    fn qname_value(&mut self, name: QName) -> String {
+        let Some(ns) = name.ns else {
+            return name.local.to_owned();
+        };
+        let index = match self.bindings.iter().rposition(|b| b.ns == ns) {
+            Some(index) => index,
+            None => {
+                let prefix = self.fresh_prefix(ns);
+                self.bindings.push(Binding {
+                    prefix,
+                    ns: ns.to_owned(),
+                    depth: self.depth,
+                });
+                self.buf.push(' ');
+                self.push_declaration(self.bindings.len() - 1);
+                self.bindings.len() - 1
+            }
+        };
+        format!("{}:{}", self.bindings[index].prefix, name.local)
+    }
+
     /// Writes elements captured by `xsd:any`, as they were.
     pub fn any_elements(&mut self, elements: &[crate::AnyElement]) {
         for element in elements {
@@ -300,8 +386,16 @@ impl XmlWriter {
     }
 
     fn fresh_prefix(&mut self, ns: &str) -> String {
-        if ns == XSI_NS && self.bindings.iter().all(|b| b.prefix != "xsi") {
-            return "xsi".to_owned();
+        // The conventional prefixes where they are free, for XML a person can read.
+        let conventional = match ns {
+            XSI_NS => Some("xsi"),
+            crate::XSD_NS => Some("xsd"),
+            SOAP_ENC_NS => Some("SOAP-ENC"),
+            _ => None,
+        };
+        if let Some(prefix) = conventional.filter(|p| self.bindings.iter().all(|b| b.prefix != *p))
+        {
+            return prefix.to_owned();
         }
         loop {
             self.next_prefix += 1;
@@ -389,6 +483,31 @@ mod tests {
         out.clear();
         escape(&mut out, "\"x\"\n", true);
         assert_eq!(out, "&quot;x&quot;&#10;");
+    }
+
+    #[test]
+    fn encoded_accessors_and_arrays_carry_their_types() {
+        let mut w = XmlWriter::new();
+        let string = QName::qualified(crate::XSD_NS, "string");
+        let items = ["2799912345".to_owned(), "27999123134".to_owned()];
+        w.start(&QName::unqualified("to"));
+        w.xsi_type(QName::qualified(SOAP_ENC_NS, "Array"));
+        w.array_type(string, items.len());
+        w.close_start();
+        let at = w.as_str().len();
+        w.array_items("item", string, &items);
+        w.end(&QName::unqualified("to"), at);
+        w.encoded("session_id", string, None::<&String>);
+        assert_eq!(
+            w.into_string(),
+            concat!(
+                r#"<to xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" "#,
+                r#"xsi:type="SOAP-ENC:Array" xmlns:xsd="http://www.w3.org/2001/XMLSchema" SOAP-ENC:arrayType="xsd:string[2]">"#,
+                r#"<item xsi:type="xsd:string">2799912345</item><item xsi:type="xsd:string">27999123134</item></to>"#,
+                r#"<session_id xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true" "#,
+                r#"xmlns:xsd="http://www.w3.org/2001/XMLSchema" xsi:type="xsd:string"/>"#
+            )
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 
-use super::{doc_attrs, ident, opt_doc, qname, type_tokens, Scope};
+use super::{doc_attrs, ident, opt_doc, qname, qname_value, type_tokens, Scope};
 use crate::ir::{
     ChoiceVariant, EnumVariant, FacetCheck, FaultVariant, Field, FieldKind, Occurs, StructDef,
     TypeExpr, TypeItem, TypeKind,
@@ -83,7 +83,7 @@ fn struct_fields(def: &StructDef, scope: Scope) -> Vec<TokenStream> {
             FieldKind::Element(x) => format!(" Element `{}`.", x.local),
             FieldKind::Choice(_) => " One of several elements.".to_owned(),
             FieldKind::Any => " Elements matched by `xsd:any`, as written.".to_owned(),
-            FieldKind::ArrayItems(_) => " The array's items.".to_owned(),
+            FieldKind::ArrayItems { .. } => " The array's items.".to_owned(),
         };
         let spacer = f.doc.as_ref().map(|_| quote! { #[doc = ""] });
         out.push(quote! { #doc #spacer #[doc = #note] pub #name: #ty, });
@@ -140,10 +140,17 @@ fn struct_item(
 }
 
 fn write_attributes(def: &StructDef) -> TokenStream {
-    if def.attributes.is_empty() && !def.any_attribute {
-        return TokenStream::new();
-    }
     let mut body = Vec::new();
+    for f in &def.fields {
+        if let FieldKind::ArrayItems {
+            item_type: Some(item_type),
+            ..
+        } = &f.kind
+        {
+            let (name, item_type) = (ident(&f.rust), qname_value(item_type));
+            body.push(quote! { w.array_type(#item_type, self.#name.len()); });
+        }
+    }
     for a in &def.attributes {
         let name = ident(&a.rust);
         let q = qname(&a.name);
@@ -157,6 +164,9 @@ fn write_attributes(def: &StructDef) -> TokenStream {
         let name = ident(&def.any_attributes_rust);
         body.push(quote! { self.#name.write(w); });
     }
+    if body.is_empty() {
+        return TokenStream::new();
+    }
     quote! { fn write_attributes(&self, w: &mut ::soap_runtime::XmlWriter) { #(#body)* } }
 }
 
@@ -166,7 +176,22 @@ fn write_fields(fields: &[Field]) -> Vec<TokenStream> {
         .map(|f| {
             let name = ident(&f.rust);
             match &f.kind {
-                FieldKind::Element(x) | FieldKind::ArrayItems(x) => {
+                FieldKind::ArrayItems { name: x, item_type: Some(item_type) } => {
+                    let (q, item_type) = (qname(x), qname_value(item_type));
+                    quote! { w.array_items(#q, #item_type, &self.#name); }
+                }
+                FieldKind::Element(x) if f.xsi_type.is_some() && !matches!(f.occurs, Occurs::Many | Occurs::ManyNillable) => {
+                    let q = qname(x);
+                    let xsi_type = f.xsi_type.as_ref().map(qname_value);
+                    let value = match (f.occurs, f.boxed) {
+                        (Occurs::Required, false) => quote! { Some(&self.#name) },
+                        (Occurs::Required, true) => quote! { Some(&*self.#name) },
+                        (_, false) => quote! { self.#name.as_ref() },
+                        (_, true) => quote! { self.#name.as_deref() },
+                    };
+                    quote! { w.encoded(#q, #xsi_type, #value); }
+                }
+                FieldKind::Element(x) | FieldKind::ArrayItems { name: x, .. } => {
                     let q = qname(x);
                     match (f.occurs, f.boxed) {
                         (Occurs::Required, false) => quote! { w.element(#q, &self.#name); },
@@ -375,7 +400,7 @@ fn dispatch(
                 arms.extend(choice_arms(f, choice, variants, &name, scope));
             }
             FieldKind::Any => fallback = Some(quote! { #name.push(child.capture()?) }),
-            FieldKind::ArrayItems(_) => fallback = Some(quote! { #name.push(child.read()?) }),
+            FieldKind::ArrayItems { .. } => fallback = Some(quote! { #name.push(child.read()?) }),
         }
     }
     (locals, arms, fallback, inits)

@@ -527,17 +527,21 @@ impl<'d> Lowerer<'d> {
                 particle,
             } => {
                 if base.ns == SOAP_ENC_NS && base.local == "Array" {
-                    let item = self.array_item(complex, particle.as_ref(), owner)?;
+                    let (item, item_type) = self.array_item(complex, particle.as_ref(), owner)?;
                     fields.push(Field {
                         rust: "items".into(),
                         doc: None,
-                        kind: FieldKind::ArrayItems(XmlName {
-                            ns: None,
-                            local: "item".into(),
-                        }),
+                        kind: FieldKind::ArrayItems {
+                            name: XmlName {
+                                ns: None,
+                                local: "item".into(),
+                            },
+                            item_type,
+                        },
                         ty: item,
                         occurs: Occurs::Many,
                         boxed: false,
+                        xsi_type: None,
                     });
                     scope.reserve(&["items"]);
                     return Ok(StructDef { fields, ..def });
@@ -573,6 +577,7 @@ impl<'d> Lowerer<'d> {
                 ty: TypeExpr::Builtin(Builtin::Empty),
                 occurs: Occurs::Many,
                 boxed: false,
+                xsi_type: None,
             });
         }
         // Rust names: XML-derived first, then the generated ones.
@@ -611,16 +616,21 @@ impl<'d> Lowerer<'d> {
     }
 
     /// The item type of a SOAP-encoded array: from `wsdl:arrayType`, or the element inside.
+    /// The item type of a SOAP-encoded array (from `wsdl:arrayType`, or the element inside),
+    /// as a Rust type and, when the schema names it, as the XSD type items are written with.
     fn array_item(
         &mut self,
         complex: &ComplexType,
         particle: Option<&Particle>,
         owner: &str,
-    ) -> Result<TypeExpr, Error> {
+    ) -> Result<(TypeExpr, Option<XmlName>), Error> {
         for u in &complex.attributes {
             if let AttributeUse::Attribute(a) = u {
                 if let Some(item) = &a.array_type {
-                    return self.type_expr(item, &a.at);
+                    return Ok((
+                        self.type_expr(item, &a.at)?,
+                        Some(XmlName::from_qname(item)),
+                    ));
                 }
             }
         }
@@ -635,12 +645,27 @@ impl<'d> Lowerer<'d> {
             }] = children.as_slice()
             {
                 return match &element.type_ref {
-                    Some(type_ref) => self.type_ref_expr(type_ref, owner, "Item"),
-                    None => Ok(TypeExpr::Builtin(Builtin::AnyContent)),
+                    Some(TypeRef::Named(name, at)) => {
+                        Ok((self.type_expr(name, at)?, Some(XmlName::from_qname(name))))
+                    }
+                    Some(inline) => Ok((self.type_ref_expr(inline, owner, "Item")?, None)),
+                    None => Ok((TypeExpr::Builtin(Builtin::AnyContent), None)),
                 };
             }
         }
-        Ok(TypeExpr::Builtin(Builtin::AnyContent))
+        Ok((TypeExpr::Builtin(Builtin::AnyContent), None))
+    }
+
+    /// Whether the named type is a SOAP-encoded array (a restriction of `SOAP-ENC:Array`).
+    pub(crate) fn is_soap_array(&self, name: &QName) -> bool {
+        if name.ns == SOAP_ENC_NS && name.local == "Array" {
+            return true;
+        }
+        self.index.types.get(name).is_some_and(|(def, _)| {
+            matches!(&def.kind, crate::read::xsd::TypeKind::Complex(ComplexType {
+                content: Content::Complex { base, .. }, ..
+            }) if base.ns == SOAP_ENC_NS && base.local == "Array")
+        })
     }
 
     /// The fields and attributes a derived type inherits from the complex type `base`.
@@ -827,6 +852,7 @@ impl<'d> Lowerer<'d> {
                     ty,
                     occurs,
                     boxed: false,
+                    xsi_type: None,
                 });
             }
             Term::Sequence(children) | Term::All(children) => {
@@ -904,6 +930,7 @@ impl<'d> Lowerer<'d> {
                 ty: done.clone(),
                 occurs,
                 boxed: false,
+                xsi_type: None,
             });
             return Ok(());
         }
@@ -952,6 +979,7 @@ impl<'d> Lowerer<'d> {
             ty: TypeExpr::Named(name),
             occurs,
             boxed: false,
+            xsi_type: None,
         });
         Ok(())
     }

@@ -373,16 +373,33 @@ fn lower_message(
     let mut body_parts = Vec::new();
     let mut fields = Vec::new();
     let mut field_scope = Scope::new();
+    let encoded = bound.is_some_and(|b| b.encoded);
     for part in &selected {
         let (name, ty, part_item) = lower_part(lowerer, part)?;
         body_parts.push(part_item);
+        // An encoded part is an accessor that names its type; toolkits write the parts they
+        // have no value for as `xsi:nil`, so each may be absent.
+        let xsi_type = match (&part.type_name, encoded) {
+            (Some(type_name), true) if lowerer.is_soap_array(type_name) => Some(XmlName {
+                ns: Some(crate::read::SOAP_ENC_NS.to_owned()),
+                local: "Array".to_owned(),
+            }),
+            (Some(type_name), true) => Some(XmlName::from_qname(type_name)),
+            _ => None,
+        };
+        let occurs = if xsi_type.is_some() {
+            Occurs::Optional { nil: true }
+        } else {
+            Occurs::Required
+        };
         fields.push(Field {
             rust: field_scope.claim(&field_name(&part.name)),
             doc: None,
             kind: FieldKind::Element(name),
             ty,
-            occurs: Occurs::Required,
+            occurs,
             boxed: false,
+            xsi_type,
         });
     }
     let (body_element, body_type) = match (&wrapper, body_parts.as_slice()) {
@@ -417,6 +434,7 @@ fn lower_message(
                     ty,
                     occurs: Occurs::Optional { nil: false },
                     boxed: false,
+                    xsi_type: None,
                 });
             }
             Err(error) => lowerer.skip_or_fail(error)?,
