@@ -36,10 +36,20 @@ fn error(xml: &str, message: String, offset: usize) -> ReadError {
     XmlReader::new(xml).error(ReadErrorKind::Syntax(message), offset)
 }
 
-/// An element with an `id`: its other attributes (values as written) and its content.
+/// Attributes as written: keys, and values still escaped.
+type Attributes = Vec<(String, String)>;
+
+/// An element with an `id`: its other attributes and its content.
 struct Target<'a> {
-    attributes: Vec<(String, String)>,
+    attributes: Attributes,
     content: &'a str,
+}
+
+/// An element with an `id` whose end is still to come.
+struct Open {
+    id: String,
+    attributes: Attributes,
+    content_start: usize,
 }
 
 /// An element's attributes, keys and values as written (values still escaped).
@@ -72,7 +82,7 @@ fn resolve_once(xml: &str) -> Result<String, ReadError> {
     };
     // First pass: every element with an `id`, and what it holds.
     let mut targets: HashMap<String, Target<'_>> = HashMap::new();
-    let mut open: Vec<Option<(String, Vec<(String, String)>, usize)>> = Vec::new();
+    let mut open: Vec<Option<Open>> = Vec::new();
     let mut reader = Reader::from_str(xml);
     loop {
         let before = reader.buffer_position() as usize;
@@ -178,7 +188,7 @@ fn resolve_once(xml: &str) -> Result<String, ReadError> {
     Ok(out)
 }
 
-fn without(attributes: Vec<(String, String)>, key: &str) -> Vec<(String, String)> {
+fn without(attributes: Attributes, key: &str) -> Attributes {
     attributes.into_iter().filter(|(k, _)| k != key).collect()
 }
 
