@@ -91,11 +91,12 @@ fn resolve_once(xml: &str) -> Result<String, ReadError> {
         match event {
             Event::Start(start) => {
                 let attrs = attributes(xml, &start, before)?;
-                open.push(
-                    value(&attrs, "id")
-                        .map(str::to_owned)
-                        .map(|id| (id, attrs, after)),
-                );
+                let id = value(&attrs, "id").map(str::to_owned);
+                open.push(id.map(|id| Open {
+                    id,
+                    attributes: attrs,
+                    content_start: after,
+                }));
             }
             Event::Empty(start) => {
                 let attrs = attributes(xml, &start, before)?;
@@ -110,11 +111,16 @@ fn resolve_once(xml: &str) -> Result<String, ReadError> {
                 }
             }
             Event::End(_) => {
-                if let Some(Some((id, attrs, content_start))) = open.pop() {
+                if let Some(Some(Open {
+                    id,
+                    attributes,
+                    content_start,
+                })) = open.pop()
+                {
                     targets.insert(
                         id,
                         Target {
-                            attributes: without(attrs, "id"),
+                            attributes: without(attributes, "id"),
                             content: &xml[content_start..before],
                         },
                     );
