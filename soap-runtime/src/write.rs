@@ -268,20 +268,11 @@ impl XmlWriter {
         let Some(ns) = name.ns else {
             return name.local.to_owned();
         };
-        let index = match self.bindings.iter().rposition(|b| b.ns == ns) {
-            Some(index) => index,
-            None => {
-                let prefix = self.fresh_prefix(ns);
-                self.bindings.push(Binding {
-                    prefix,
-                    ns: ns.to_owned(),
-                    depth: self.depth,
-                });
-                self.buf.push(' ');
-                self.push_declaration(self.bindings.len() - 1);
-                self.bindings.len() - 1
-            }
-        };
+        let (index, fresh) = self.binding_for(ns);
+        if fresh {
+            self.buf.push(' ');
+            self.push_declaration(index);
+        }
         format!("{}:{}", self.bindings[index].prefix, name.local)
     }
 
@@ -351,18 +342,7 @@ impl XmlWriter {
             self.buf.push_str(local);
             return;
         }
-        let (index, fresh) = match self.bindings.iter().rposition(|b| b.ns == ns) {
-            Some(index) => (index, false),
-            None => {
-                let prefix = self.fresh_prefix(ns);
-                self.bindings.push(Binding {
-                    prefix,
-                    ns: ns.to_owned(),
-                    depth: self.depth,
-                });
-                (self.bindings.len() - 1, true)
-            }
-        };
+        let (index, fresh) = self.binding_for(ns);
         if fresh && attribute {
             self.push_declaration(index);
             self.buf.push(' ');
@@ -374,6 +354,21 @@ impl XmlWriter {
             self.buf.push(' ');
             self.push_declaration(index);
         }
+    }
+
+    /// The binding of `ns` in scope, or a new one with a fresh prefix (the caller writes its
+    /// declaration, where the syntax allows); and whether it is new.
+    fn binding_for(&mut self, ns: &str) -> (usize, bool) {
+        if let Some(index) = self.bindings.iter().rposition(|b| b.ns == ns) {
+            return (index, false);
+        }
+        let prefix = self.fresh_prefix(ns);
+        self.bindings.push(Binding {
+            prefix,
+            ns: ns.to_owned(),
+            depth: self.depth,
+        });
+        (self.bindings.len() - 1, true)
     }
 
     fn push_declaration(&mut self, index: usize) {
