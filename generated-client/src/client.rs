@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::generated::sendsms5::{self as wire, service};
 use crate::outcome::{ResponseMismatch, SendReport};
-use crate::report::ReportCode;
+use crate::report::{ReportClass, ReportCode};
 use crate::transport::{CallError, ConfigError, Transport, TransportConfig};
 use soap_runtime::NoFault;
 
@@ -252,6 +252,18 @@ pub enum SendError {
         /// The recipients not sent to.
         not_sent: Vec<String>,
     },
+    /// A request's answer reported an account failure (invalid login, out of credit) for at
+    /// least one recipient, so the later requests were not sent: they would have failed the
+    /// same way. `completed` holds every answer received, the failing one included.
+    #[error("the gateway answered {code} for the account; {} later recipient(s) were not sent", not_sent.len())]
+    AccountFailure {
+        /// The report code of the account failure.
+        code: ReportCode,
+        /// The outcomes of the requests that completed.
+        completed: SendReport,
+        /// The recipients not sent to.
+        not_sent: Vec<String>,
+    },
 }
 
 /// Account query errors.
@@ -339,6 +351,12 @@ impl Client {
     /// Sends a message: validated first (nothing is sent if it is invalid), then in requests
     /// of at most 350 numbers, one after another, so that if one fails the later ones are not
     /// sent and the report says exactly which recipients are in which state.
+    ///
+    /// No request is ever sent twice, to the same endpoint or another: see
+    /// [`transport`](crate::transport) for when a request moves on to the next endpoint. A
+    /// report code is never retried. When a response reports an account failure (invalid
+    /// login, out of credit) and more requests remain, they are not sent
+    /// ([`SendError::AccountFailure`]): they would fail the same way.
     pub async fn send(&self, message: &Message) -> Result<SendReport, SendError> {
         self.send_with_progress(message, |_, _| {}).await
     }
@@ -385,6 +403,7 @@ impl Client {
                 }
             };
             let recipients = (book.is_none()).then_some(*chunk);
+            let before = report.len();
             if let Err(error) = report.push(recipients, &response) {
                 return Err(SendError::Mismatch {
                     error,
@@ -394,6 +413,18 @@ impl Client {
                 });
             }
             progress(report.len(), numbers.len());
+            let failure = report
+                .iter()
+                .skip(before)
+                .find(|o| o.class == ReportClass::AccountFailure)
+                .map(|o| o.report);
+            if let (Some(code), true) = (failure, index + 1 < chunks.len()) {
+                return Err(SendError::AccountFailure {
+                    code,
+                    completed: report,
+                    not_sent: later(),
+                });
+            }
         }
         Ok(report)
     }

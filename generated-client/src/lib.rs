@@ -28,5 +28,6 @@ pub use report::{ReportClass, ReportCode};
 // compares them byte for byte with the generator's output.
 #[rustfmt::skip]
 pub mod generated {
+    pub mod clickatell;
     pub mod sendsms5;
 }

@@ -12,6 +12,10 @@
 //! An endpoint that could not be reached is skipped for a cool-down (60 seconds by default),
 //! so a dead primary does not cost a connect timeout on every request; after the cool-down it
 //! is tried first again. If every endpoint is cooling down, all are tried in order anyway.
+//!
+//! When every endpoint is on loopback (the simulator), proxy settings from the environment
+//! are ignored: a proxy cannot reach this machine's loopback, and through one a refused
+//! connection would come back as the proxy's HTTP 502, which is never resent.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -141,7 +145,14 @@ impl Transport {
         if config.connect_timeout >= config.timeout {
             return Err(ConfigError::Timeouts);
         }
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        if config.endpoints.iter().all(|e| is_loopback(e)) {
+            // A proxy from the environment cannot reach this machine's loopback (the
+            // simulator), and through a proxy a refused connection comes back as the proxy's
+            // HTTP 502, which must not be resent: failover would never happen.
+            http = http.no_proxy();
+        }
+        let http = http
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
             .pool_idle_timeout(Duration::from_secs(30))
@@ -192,7 +203,8 @@ impl Transport {
     ) -> Result<O::Output, CallError<O::Fault>> {
         let body = write_request::<O>(input, &Default::default());
         let mut attempts = Vec::new();
-        for index in self.order() {
+        let order = self.order();
+        for (tried, &index) in order.iter().enumerate() {
             let endpoint = &self.endpoints[index];
             let request = self
                 .http
@@ -205,9 +217,14 @@ impl Transport {
                 .body(body.clone());
             match request.send().await {
                 Err(error) if error.is_connect() => {
-                    tracing::warn!(endpoint = %endpoint, error = %error_chain(&error), "endpoint unreachable; trying the next one");
+                    let reason = error_chain(&error);
+                    if tried + 1 < order.len() {
+                        tracing::warn!(endpoint = %endpoint, error = %reason, "endpoint unreachable; trying the next one");
+                    } else {
+                        tracing::warn!(endpoint = %endpoint, error = %reason, "endpoint unreachable");
+                    }
                     self.mark(index, true);
-                    attempts.push((endpoint.clone(), error_chain(&error)));
+                    attempts.push((endpoint.clone(), reason));
                 }
                 Err(error) => {
                     return Err(CallError::OutcomeUnknown {
@@ -256,6 +273,20 @@ impl Transport {
     }
 }
 
+/// Whether an endpoint's host is a loopback address (`localhost`, 127.0.0.0/8, `::1`).
+fn is_loopback(endpoint: &str) -> bool {
+    let Ok(url) = reqwest::Url::parse(endpoint) else {
+        return false;
+    };
+    // An IPv6 host comes bracketed, as in the URL.
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn bad<F>(endpoint: &str, status: u16, reason: String) -> CallError<F> {
     CallError::BadResponse {
         endpoint: endpoint.to_owned(),
@@ -282,4 +313,29 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_endpoints_are_recognised() {
+        for yes in [
+            "http://127.0.0.1:8081/sendsms5",
+            "http://127.1.2.3/x",
+            "http://localhost:8081/sendsms5",
+            "http://[::1]:8081/sendsms5",
+        ] {
+            assert!(is_loopback(yes), "{yes}");
+        }
+        for no in [
+            "https://www.csoft.co.uk/sendsms5",
+            "http://10.0.0.1/",
+            "http://[::2]/",
+            "not a url",
+        ] {
+            assert!(!is_loopback(no), "{no}");
+        }
+    }
 }

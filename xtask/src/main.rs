@@ -15,10 +15,16 @@ use codegen::Options;
 
 /// Every module `regen` writes, as (WSDL, output) paths relative to the workspace root.
 /// Adding a vendor is one line here, plus a `pub mod` in generated-client.
-const GENERATED: &[(&str, &str)] = &[(
-    "wsdl/sendsms5.wsdl",
-    "generated-client/src/generated/sendsms5.rs",
-)];
+const GENERATED: &[(&str, &str)] = &[
+    (
+        "wsdl/sendsms5.wsdl",
+        "generated-client/src/generated/sendsms5.rs",
+    ),
+    (
+        "wsdl/clickatell.wsdl",
+        "generated-client/src/generated/clickatell.rs",
+    ),
+];
 
 /// The folder the outputs above live in. `regen` deletes any other `*.rs` here, so dropping a
 /// vendor from `GENERATED` cannot leave a stale module compiling in the client.

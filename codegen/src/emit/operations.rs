@@ -61,6 +61,8 @@ fn endpoint(binding: &BindingItem, e: &EndpointItem, version: &TokenStream) -> T
 fn operation(binding: &BindingItem, op: &OperationItem) -> TokenStream {
     let name = ident(&op.rust);
     let doc = opt_doc(op.doc.as_deref());
+    // A blank line keeps the WSDL's text and the summary apart as two paragraphs.
+    let gap = op.doc.as_ref().map(|_| quote! { #[doc = ""] });
     let summary = format!(
         " Operation `{}`: {} style{}.",
         op.name,
@@ -113,6 +115,7 @@ fn operation(binding: &BindingItem, op: &OperationItem) -> TokenStream {
     });
     quote! {
         #doc
+        #gap
         #[doc = #summary]
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct #name;

@@ -64,6 +64,7 @@ impl<'d> Wsdl<'d> {
 pub fn module_doc(documents: &Documents) -> Vec<String> {
     let mut doc = Vec::new();
     for d in &documents.wsdls {
+        doc.extend(d.doc.clone());
         for service in &d.services {
             if let Some(text) = &service.doc {
                 doc.push(format!("Service `{}`: {}", service.name, text));

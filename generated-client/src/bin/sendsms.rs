@@ -1,9 +1,17 @@
 //! `sendsms`: send SMS through the Connection Software gateway from the shell.
 //!
-//! Exit status: 0 every recipient accepted; 1 a report code rejected some recipient or the
-//! account; 2 bad arguments or an invalid message (nothing sent); 3 no endpoint could be
-//! reached (nothing sent); 4 the outcome is unknown (something may have been sent, and nothing
-//! was resent).
+//! Exit status of `send`: 0 every recipient accepted; 1 a report code rejected some recipient
+//! or the account; 2 bad arguments or an invalid message (nothing sent); 3 no endpoint could
+//! be reached (the recipients listed as not sent were not sent); 4 the outcome is unknown
+//! (something may have been sent, and nothing was resent).
+//!
+//! The account queries (`credit`, `messages`, `reply-to`) send nothing, so they use 3 and 4
+//! only for an unreachable gateway and a lost answer; any other failure is 1.
+//!
+//! `send` prints one line per recipient, in order: number, message identifier, report code,
+//! the gateway's text. A recipient without an answer (the request's outcome is unknown, or it
+//! was never sent) still gets a line, with `-` for identifier and code, so that nobody is
+//! left out silently.
 #![forbid(unsafe_code)]
 
 use std::io::{IsTerminal, Write};
@@ -13,28 +21,39 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
 use generated_client::transport::CallError;
-use generated_client::{Client, Credentials, Delivery, Message, SendError, SendReport};
+use generated_client::{Client, Credentials, Delivery, Message, QueryError, SendError, SendReport};
 
 #[derive(Parser)]
 #[command(
     version,
-    about = "Send SMS through the Connection Software gateway (SOAP API)."
+    about = "Send SMS through the Connection Software gateway (SOAP API).",
+    after_help = "Exit status: 0 every recipient accepted; 1 a report code rejected some \
+        recipient or the account; 2 bad arguments or an invalid message (nothing sent); 3 no \
+        endpoint could be reached (nothing sent); 4 outcome unknown (something may have been \
+        sent; nothing was resent)."
 )]
 struct Args {
     /// The primary endpoint (default: the WSDL's primary server).
-    #[arg(long, env = "SENDSMS_PRIMARY", global = true)]
+    #[arg(long, value_name = "URL", env = "SENDSMS_PRIMARY", global = true)]
     primary: Option<String>,
-    /// The secondary endpoint, used only when the primary cannot be reached.
-    #[arg(long, env = "SENDSMS_SECONDARY", global = true)]
+    /// The secondary endpoint, used only when the primary cannot be reached (default: the
+    /// WSDL's secondary server, unless --primary is given: then there is none).
+    #[arg(long, value_name = "URL", env = "SENDSMS_SECONDARY", global = true)]
     secondary: Option<String>,
     /// The account's Username.
-    #[arg(long, env = "SENDSMS_USERNAME", global = true)]
+    #[arg(long, value_name = "U", env = "SENDSMS_USERNAME", global = true)]
     username: Option<String>,
     /// The account's PIN.
-    #[arg(long, env = "SENDSMS_PIN", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "P",
+        env = "SENDSMS_PIN",
+        global = true,
+        hide_env_values = true
+    )]
     pin: Option<String>,
     /// Seconds to wait for each request (connecting takes at most a third of it).
-    #[arg(long, default_value_t = 30, global = true)]
+    #[arg(long, value_name = "SECS", default_value_t = 30, global = true)]
     timeout: u64,
     #[command(subcommand)]
     command: Command,
@@ -50,31 +69,34 @@ enum Command {
     Messages,
     /// List the ReplyTo values the account may use.
     ReplyTo,
+    /// Run a simulated gateway on loopback until Ctrl-C (demo account: demo / demo1234).
+    #[cfg(feature = "simulator")]
+    Simulate(generated_client::simulator::cli::SimulateArgs),
 }
 
 #[derive(clap::Args)]
 #[command(group = clap::ArgGroup::new("content").required(true).args(["text", "flash"]))]
 struct SendArgs {
     /// Comma-separated numbers, or @FILE with one number per line.
-    #[arg(long)]
+    #[arg(long, value_name = "NUMBERS")]
     to: String,
     /// A plain text message.
-    #[arg(long)]
+    #[arg(long, value_name = "T")]
     text: Option<String>,
     /// A flash message.
-    #[arg(long)]
+    #[arg(long, value_name = "T")]
     flash: Option<String>,
     /// Send after this many minutes (1 to 10080).
-    #[arg(long)]
+    #[arg(long, value_name = "MINUTES")]
     delay: Option<u16>,
     /// Send at this UTC time (RFC 3339, e.g. 2026-11-22T09:00:00Z), at most seven days ahead.
-    #[arg(long)]
+    #[arg(long, value_name = "UTC-TIME")]
     at: Option<DateTime<Utc>>,
     /// The delivery service.
     #[arg(long, value_enum)]
     delivery: Option<DeliveryArg>,
     /// Where replies should go (if the account may set it).
-    #[arg(long)]
+    #[arg(long, value_name = "X")]
     reply_to: Option<String>,
     /// One JSON object per recipient instead of text lines.
     #[arg(long)]
@@ -105,6 +127,7 @@ impl Failure {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    init_logging(&args.command);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -123,38 +146,94 @@ fn main() -> ExitCode {
     }
 }
 
+/// Logs go to stderr: warnings only (such as a failover), unless RUST_LOG says otherwise; the
+/// simulator also logs each request it serves.
+fn init_logging(command: &Command) {
+    use tracing_subscriber::EnvFilter;
+    #[cfg(feature = "simulator")]
+    let simulating = matches!(command, Command::Simulate(_));
+    #[cfg(not(feature = "simulator"))]
+    let simulating = {
+        let _ = command;
+        false
+    };
+    let default = if simulating {
+        "warn,generated_client::simulator=debug"
+    } else {
+        "warn"
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    // A one-shot command's log lines need no clock; a server's do.
+    let _ = if simulating {
+        builder.try_init()
+    } else {
+        builder.without_time().with_target(false).try_init()
+    };
+}
+
 fn report(failure: Failure) -> ExitCode {
     let _ = writeln!(std::io::stderr(), "sendsms: {}", failure.message);
     ExitCode::from(failure.code)
 }
 
 async fn run(args: Args) -> Result<u8, Failure> {
-    let client = client(&args)?;
     let mut out = std::io::stdout().lock();
-    let query = |error: generated_client::QueryError| match error {
-        generated_client::QueryError::Call(error) => call_failure(&error),
-        other => Failure {
-            code: 1,
-            message: other.to_string(),
-        },
-    };
     match &args.command {
-        Command::Send(send) => return send_message(&client, send).await,
+        Command::Send(send) => send_message(&client(&args)?, send).await,
         Command::Credit => {
-            let credit = client.available_credit().await.map_err(query)?;
+            let credit = client(&args)?
+                .available_credit()
+                .await
+                .map_err(query_failure)?;
             let _ = writeln!(out, "{} {}", credit.amount, credit.currency);
+            Ok(0)
         }
         Command::Messages => {
-            let messages = client.available_messages().await.map_err(query)?;
+            let messages = client(&args)?
+                .available_messages()
+                .await
+                .map_err(query_failure)?;
             let _ = writeln!(out, "{messages}");
+            Ok(0)
         }
         Command::ReplyTo => {
-            for value in client.permitted_reply_to().await.map_err(query)? {
+            let values = client(&args)?
+                .permitted_reply_to()
+                .await
+                .map_err(query_failure)?;
+            for value in values {
                 let _ = writeln!(out, "{value}");
             }
+            Ok(0)
+        }
+        #[cfg(feature = "simulator")]
+        Command::Simulate(simulate) => {
+            drop(out);
+            simulator::simulate(simulate).await
         }
     }
-    Ok(0)
+}
+
+/// The endpoints: `--primary` then `--secondary`. Without either, the WSDL's two ports. With
+/// `--primary` alone there is no secondary: falling back from a server of one's choosing to
+/// the vendor's would send to a gateway nobody asked for.
+fn endpoints(args: &Args) -> Vec<String> {
+    let defaults = generated_client::client::default_endpoints();
+    match (&args.primary, &args.secondary) {
+        (None, None) => defaults,
+        (Some(primary), secondary) => std::iter::once(primary.clone())
+            .chain(secondary.clone())
+            .collect(),
+        (None, Some(secondary)) => defaults
+            .into_iter()
+            .take(1)
+            .chain([secondary.clone()])
+            .collect(),
+    }
 }
 
 fn client(args: &Args) -> Result<Client, Failure> {
@@ -168,14 +247,12 @@ fn client(args: &Args) -> Result<Client, Failure> {
         .ok_or_else(|| Failure::usage("no PIN: pass --pin or set SENDSMS_PIN"))?;
     let credentials = Credentials::new(username, pin).map_err(|e| Failure::usage(e.to_string()))?;
     let timeout = Duration::from_secs(args.timeout.max(1));
-    let mut builder = Client::builder(credentials)
+    Client::builder(credentials)
         .timeout(timeout)
-        .connect_timeout(timeout / 3);
-    let defaults = generated_client::client::default_endpoints();
-    let mut endpoints = vec![args.primary.clone().unwrap_or_else(|| defaults[0].clone())];
-    endpoints.extend(args.secondary.clone().or_else(|| defaults.get(1).cloned()));
-    builder = builder.endpoints(endpoints);
-    builder.build().map_err(|e| Failure::usage(e.to_string()))
+        .connect_timeout(timeout / 3)
+        .endpoints(endpoints(args))
+        .build()
+        .map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// `--to`: comma-separated numbers, or `@FILE` with one per line.
@@ -208,6 +285,7 @@ async fn send_message(client: &Client, args: &SendArgs) -> Result<u8, Failure> {
         DeliveryArg::Premier => Delivery::Premier,
         DeliveryArg::Economy => Delivery::Economy,
     });
+    // Only a send of several requests takes long enough to need one.
     let bar = (std::io::stderr().is_terminal()
         && message.numbers.len() > generated_client::client::MAX_RECIPIENTS_PER_REQUEST)
         .then(|| indicatif::ProgressBar::new(message.numbers.len() as u64));
@@ -221,9 +299,10 @@ async fn send_message(client: &Client, args: &SendArgs) -> Result<u8, Failure> {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    let json = args.json;
     match result {
         Ok(report) => {
-            print_outcomes(&report, args.json);
+            print_outcomes(&report, json);
             Ok(if report.all_accepted() { 0 } else { 1 })
         }
         Err(SendError::Invalid(invalid)) => Err(Failure::usage(format!("nothing sent: {invalid}"))),
@@ -233,10 +312,17 @@ async fn send_message(client: &Client, args: &SendArgs) -> Result<u8, Failure> {
             affected,
             not_sent,
         }) => {
-            print_outcomes(&completed, args.json);
+            print_outcomes(&completed, json);
+            let state = if error.may_have_been_received() {
+                Pending::Unknown
+            } else {
+                Pending::NotSent
+            };
+            print_pending(&affected, state, json);
+            print_pending(&not_sent, Pending::NotSent, json);
             let mut failure = call_failure(&error);
             failure.message =
-                describe_partial(&failure.message, &completed, affected.len(), not_sent.len());
+                describe_partial(&failure.message, &completed, &affected, state, &not_sent);
             Err(failure)
         }
         Err(SendError::Mismatch {
@@ -245,12 +331,60 @@ async fn send_message(client: &Client, args: &SendArgs) -> Result<u8, Failure> {
             affected,
             not_sent,
         }) => {
-            print_outcomes(&completed, args.json);
-            let message = format!("outcome unknown: {error}");
+            print_outcomes(&completed, json);
+            print_pending(&affected, Pending::Unknown, json);
+            print_pending(&not_sent, Pending::NotSent, json);
+            let message = format!("outcome unknown: {error}; not resent");
             Err(Failure {
                 code: 4,
-                message: describe_partial(&message, &completed, affected.len(), not_sent.len()),
+                message: describe_partial(
+                    &message,
+                    &completed,
+                    &affected,
+                    Pending::Unknown,
+                    &not_sent,
+                ),
             })
+        }
+        Err(SendError::AccountFailure {
+            code,
+            completed,
+            not_sent,
+        }) => {
+            print_outcomes(&completed, json);
+            print_pending(&not_sent, Pending::NotSent, json);
+            Err(Failure {
+                code: 1,
+                message: format!(
+                    "the gateway answered {code} for the account; the {} later recipient(s) were not sent",
+                    not_sent.len()
+                ),
+            })
+        }
+    }
+}
+
+/// The state of a recipient without an answer.
+#[derive(Clone, Copy)]
+enum Pending {
+    /// Its request may have reached the gateway: it may have been sent.
+    Unknown,
+    /// Its request was never sent.
+    NotSent,
+}
+
+impl Pending {
+    fn class(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::NotSent => "not_sent",
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Self::Unknown => "outcome unknown (may have been sent; not resent)",
+            Self::NotSent => "not sent",
         }
     }
 }
@@ -258,13 +392,23 @@ async fn send_message(client: &Client, args: &SendArgs) -> Result<u8, Failure> {
 fn describe_partial(
     message: &str,
     completed: &SendReport,
-    affected: usize,
-    not_sent: usize,
+    affected: &[String],
+    state: Pending,
+    not_sent: &[String],
 ) -> String {
-    if completed.is_empty() && not_sent == 0 {
+    if completed.is_empty() && not_sent.is_empty() {
         return message.to_owned();
     }
-    format!("{message} ({} recipient(s) done and listed above, {affected} in the failed request, {not_sent} not sent)", completed.len())
+    format!(
+        "{message} ({} recipient(s) answered, {} {}, {} not sent; each is listed above)",
+        completed.len(),
+        affected.len(),
+        match state {
+            Pending::Unknown => "with the outcome unknown",
+            Pending::NotSent => "in the request that could not be sent",
+        },
+        not_sent.len()
+    )
 }
 
 /// The exit status and message for a failed call.
@@ -278,6 +422,24 @@ fn call_failure<F>(error: &CallError<F>) -> Failure {
     Failure {
         code,
         message: describe(error),
+    }
+}
+
+/// An account query sends nothing, so only an unreachable gateway (3) and a lost answer (4)
+/// keep their own statuses; the gateway refusing or garbling the answer is 1.
+fn query_failure(error: QueryError) -> Failure {
+    match &error {
+        QueryError::Call(
+            call @ (CallError::Unreachable { .. } | CallError::OutcomeUnknown { .. }),
+        ) => call_failure(call),
+        QueryError::Call(call) => Failure {
+            code: 1,
+            message: describe(call),
+        },
+        QueryError::Unexpected(_) => Failure {
+            code: 1,
+            message: error.to_string(),
+        },
     }
 }
 
@@ -331,5 +493,84 @@ fn print_outcomes(report: &SendReport, json: bool) {
                 outcome.text.replace('\n', " ")
             )
         };
+    }
+}
+
+/// One line per recipient without an answer, in the same shape as the answered ones.
+fn print_pending(numbers: &[String], state: Pending, json: bool) {
+    let mut out = std::io::stdout().lock();
+    for number in numbers {
+        let _ = if json {
+            let line = serde_json::json!({
+                "recipient": number,
+                "message_id": null,
+                "report": null,
+                "class": state.class(),
+                "text": state.text(),
+            });
+            writeln!(out, "{line}")
+        } else {
+            writeln!(out, "{number} - - {}", state.text())
+        };
+    }
+}
+
+#[cfg(feature = "simulator")]
+mod simulator {
+    use std::future::Future;
+
+    use generated_client::simulator::cli::{self, SimulateArgs};
+
+    use super::Failure;
+
+    /// `sendsms simulate`: serves until Ctrl-C (or SIGTERM), then shuts down cleanly.
+    pub(super) async fn simulate(args: &SimulateArgs) -> Result<u8, Failure> {
+        // Watched before the URLs are printed: a script that reads them and at once
+        // interrupts must find the handler in place, not the default one, which kills.
+        let stop = stop_signal().map_err(|e| Failure {
+            code: 1,
+            message: format!("cannot watch for Ctrl-C: {e}"),
+        })?;
+        let mut out = std::io::stdout();
+        match cli::run(args, &mut out, stop).await {
+            Ok(served) => {
+                let secondary = served
+                    .secondary
+                    .map(|n| format!(", {n} on the secondary"))
+                    .unwrap_or_default();
+                println!(
+                    "Stopped after {} request(s) on the primary{secondary}.",
+                    served.primary
+                );
+                Ok(0)
+            }
+            Err(error) => Err(Failure {
+                code: if error.is_usage() { 2 } else { 1 },
+                message: error.to_string(),
+            }),
+        }
+    }
+
+    #[cfg(unix)]
+    fn stop_signal() -> std::io::Result<impl Future<Output = ()>> {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+
+    #[cfg(not(unix))]
+    fn stop_signal() -> std::io::Result<impl Future<Output = ()>> {
+        Ok(async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                // Without a handler there is no Ctrl-C to wait for; serve until killed.
+                std::future::pending::<()>().await;
+            }
+        })
     }
 }

@@ -68,6 +68,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod cli;
 mod config;
 mod gateway;
 mod net;

@@ -1,0 +1,596 @@
+//! Failover, retries and outcomes through [`Client`], against the simulator on loopback: a
+//! message is never sent twice because of the client, and never lost silently.
+//!
+//! Every test counts what the simulator received, per listener, and how many times each
+//! number was given a message.
+#![cfg(feature = "simulator")]
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use generated_client::simulator::{
+    Account, Failure, Repeat, Report, RunningSimulator, Simulator, SimulatorConfig,
+};
+use generated_client::transport::CallError;
+use generated_client::{
+    Client, Credentials, Credit, Message, QueryError, ReportClass, ReportCode, SendError,
+};
+use rust_decimal::Decimal;
+
+const USER: &str = "ANOther.61234";
+const PIN: &str = "s3cretPIN";
+const BARRED: &str = "447700900666";
+
+fn dec(text: &str) -> Decimal {
+    text.parse().expect("a decimal")
+}
+
+fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// One account with 100.00 of credit at 0.05 a message, and a number the gateway bars.
+fn config() -> SimulatorConfig {
+    let mut account = Account::new(USER, PIN);
+    account.credit = dec("100.00");
+    account.permitted_reply_to = vec!["447700900123".to_owned()];
+    SimulatorConfig {
+        accounts: vec![account],
+        number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
+        ..SimulatorConfig::default()
+    }
+}
+
+/// A simulated primary and secondary server sharing one state.
+struct Gateway {
+    simulator: Simulator,
+    primary: RunningSimulator,
+    secondary: RunningSimulator,
+}
+
+impl Gateway {
+    async fn start() -> Self {
+        let simulator = Simulator::new(config());
+        let (primary, secondary) = simulator
+            .start_pair(loopback(), loopback())
+            .await
+            .expect("the simulator starts");
+        Self {
+            simulator,
+            primary,
+            secondary,
+        }
+    }
+
+    /// A client for primary then secondary, with short timeouts so that the tests stay fast.
+    fn client(&self) -> Client {
+        self.client_with(PIN, Duration::from_secs(60))
+    }
+
+    fn client_with(&self, pin: &str, cooldown: Duration) -> Client {
+        Client::builder(Credentials::new(USER, pin).expect("credentials"))
+            .endpoints(vec![self.primary.url(), self.secondary.url()])
+            .connect_timeout(Duration::from_millis(500))
+            .timeout(Duration::from_secs(2))
+            .cooldown(cooldown)
+            .build()
+            .expect("the client builds")
+    }
+
+    fn submits(&self, server: &RunningSimulator) -> u64 {
+        server.request_count("SubmitMessage")
+    }
+}
+
+fn numbers(count: usize) -> Vec<String> {
+    (0..count)
+        .map(|i| format!("4477009{:05}", 10_000 + i))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_primary_refusing_connections_sends_the_one_request_to_the_secondary() {
+    let gateway = Gateway::start().await;
+    gateway.primary.refuse_connections().await.unwrap();
+    let report = gateway
+        .client()
+        .send(&Message::text("hello", ["447700900001"]))
+        .await
+        .expect("sent through the secondary");
+
+    assert_eq!(report.len(), 1);
+    assert!(report.all_accepted());
+    assert_eq!(gateway.primary.total_requests(), 0);
+    assert_eq!(gateway.primary.connections_accepted(), 0);
+    assert_eq!(gateway.secondary.total_requests(), 1);
+    assert_eq!(gateway.submits(&gateway.secondary), 1);
+    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_is_outcome_unknown_and_never_resent() {
+    let gateway = Gateway::start().await;
+    gateway
+        .primary
+        .set_failure(Failure::DropConnection, Repeat::Once);
+    let error = gateway
+        .client()
+        .send(&Message::text("hello", ["447700900001"]))
+        .await
+        .expect_err("no answer");
+
+    match error {
+        SendError::Request {
+            error: CallError::OutcomeUnknown { endpoint, .. },
+            completed,
+            affected,
+            not_sent,
+        } => {
+            assert_eq!(endpoint, gateway.primary.url(), "names the endpoint");
+            assert!(completed.is_empty());
+            assert_eq!(affected, ["447700900001"]);
+            assert!(not_sent.is_empty());
+        }
+        other => panic!("expected an unknown outcome, got {other:?}"),
+    }
+    assert_eq!(gateway.submits(&gateway.primary), 1);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+    assert_eq!(gateway.secondary.connections_accepted(), 0);
+    // The simulator carried the request out before dropping the connection: it was sent,
+    // once.
+    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+}
+
+#[tokio::test]
+async fn an_invalid_login_is_one_request_and_never_retried() {
+    let gateway = Gateway::start().await;
+    let report = gateway
+        .client_with("wrongpin", Duration::from_secs(60))
+        .send(&Message::text("hello", ["447700900001", "447700900002"]))
+        .await
+        .expect("answered");
+    assert!(report
+        .iter()
+        .all(|o| o.report == ReportCode::InvalidLogin && o.class == ReportClass::AccountFailure));
+    assert!(!report.all_accepted());
+    assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 0);
+}
+
+#[tokio::test]
+async fn out_of_credit_is_one_request_and_never_retried() {
+    let gateway = Gateway::start().await;
+    gateway.simulator.set_credit(USER, Decimal::ZERO);
+    let report = gateway
+        .client()
+        .send(&Message::text("hello", ["447700900001"]))
+        .await
+        .expect("answered");
+    assert_eq!(report.get(0).unwrap().report, ReportCode::OutOfCredit);
+    assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 0);
+}
+
+#[tokio::test]
+async fn an_account_failure_stops_a_bulk_send_after_one_request() {
+    let gateway = Gateway::start().await;
+    let to = numbers(1000);
+    let error = gateway
+        .client_with("wrongpin", Duration::from_secs(60))
+        .send(&Message::text("hello", to.clone()))
+        .await
+        .expect_err("stopped");
+    match error {
+        SendError::AccountFailure {
+            code,
+            completed,
+            not_sent,
+        } => {
+            assert_eq!(code, ReportCode::InvalidLogin);
+            assert_eq!(completed.len(), 350);
+            assert_eq!(not_sent, to[350..]);
+        }
+        other => panic!("expected an account failure, got {other:?}"),
+    }
+    assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
+
+    // Out of credit in the middle of the first request: the rest are not sent either.
+    gateway.simulator.set_credit(USER, dec("1.00"));
+    let error = gateway
+        .client()
+        .send(&Message::text("hello", to.clone()))
+        .await
+        .expect_err("stopped");
+    let SendError::AccountFailure {
+        code,
+        completed,
+        not_sent,
+    } = error
+    else {
+        panic!("expected an account failure, got {error:?}");
+    };
+    assert_eq!(code, ReportCode::OutOfCredit);
+    assert_eq!(
+        completed.iter().filter(|o| o.report.is_success()).count(),
+        20
+    );
+    assert_eq!(not_sent.len(), 650);
+    assert_eq!(gateway.simulator.request_count("SubmitMessage"), 2);
+}
+
+#[tokio::test]
+async fn a_thousand_recipients_take_three_requests_with_outcomes_in_order() {
+    let gateway = Gateway::start().await;
+    let to = numbers(1000);
+    let report = gateway
+        .client()
+        .send(&Message::text("hello", to.clone()))
+        .await
+        .expect("sent");
+
+    assert_eq!(report.len(), 1000);
+    assert_eq!(report.requests(), 3);
+    assert!(report.all_accepted());
+    assert_eq!(gateway.submits(&gateway.primary), 3);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+    let sizes: Vec<usize> = gateway
+        .simulator
+        .submissions()
+        .iter()
+        .map(|s| s.recipients.len())
+        .collect();
+    assert_eq!(sizes, [350, 350, 300]);
+    // The outcomes follow the recipients, and carry the identifiers the gateway gave them.
+    let answered: Vec<_> = gateway
+        .simulator
+        .submissions()
+        .into_iter()
+        .flat_map(|s| s.recipients)
+        .collect();
+    for ((outcome, number), answer) in report.iter().zip(&to).zip(&answered) {
+        assert_eq!(outcome.recipient, Some(number.as_str()));
+        assert_eq!(&answer.number, number);
+        assert_eq!(outcome.message_id, answer.message_identifier);
+        assert_eq!(outcome.report, ReportCode::Queued);
+    }
+    assert!(to.iter().all(|n| gateway.simulator.deliveries_to(n) == 1));
+}
+
+#[tokio::test]
+async fn both_endpoints_unreachable_sends_nothing() {
+    let gateway = Gateway::start().await;
+    gateway.primary.refuse_connections().await.unwrap();
+    gateway.secondary.refuse_connections().await.unwrap();
+    let error = gateway
+        .client()
+        .send(&Message::text("hello", ["447700900001"]))
+        .await
+        .expect_err("unreachable");
+    match &error {
+        SendError::Request {
+            error: CallError::Unreachable { attempts },
+            completed,
+            affected,
+            not_sent,
+        } => {
+            let tried: Vec<&str> = attempts.iter().map(|(e, _)| e.as_str()).collect();
+            assert_eq!(tried, [gateway.primary.url(), gateway.secondary.url()]);
+            assert!(
+                attempts.iter().all(|(_, why)| why.contains("refused")),
+                "{attempts:?}"
+            );
+            assert!(completed.is_empty());
+            assert_eq!(affected, &["447700900001"]);
+            assert!(not_sent.is_empty());
+        }
+        other => panic!("expected unreachable, got {other:?}"),
+    }
+    if let SendError::Request { error, .. } = &error {
+        assert!(!error.may_have_been_received());
+    }
+    assert_eq!(gateway.simulator.request_count("SubmitMessage"), 0);
+    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 0);
+}
+
+#[tokio::test]
+async fn a_soap_fault_is_returned_and_not_tried_on_the_secondary() {
+    let gateway = Gateway::start().await;
+    gateway.primary.set_failure(Failure::Http500, Repeat::Once);
+    let error = gateway
+        .client()
+        .send(&Message::text("hello", ["447700900001"]))
+        .await
+        .expect_err("a fault");
+    match error {
+        SendError::Request {
+            error: CallError::Fault { endpoint, fault },
+            ..
+        } => {
+            assert_eq!(endpoint, gateway.primary.url());
+            assert_eq!(fault.code, "soap:Server");
+        }
+        other => panic!("expected a fault, got {other:?}"),
+    }
+    assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+}
+
+#[tokio::test]
+async fn a_malformed_answer_is_not_retried() {
+    let gateway = Gateway::start().await;
+    gateway
+        .primary
+        .set_failure(Failure::MalformedBody, Repeat::Once);
+    let error = gateway
+        .client()
+        .send(&Message::text("hello", ["447700900001"]))
+        .await
+        .expect_err("unreadable");
+    match error {
+        SendError::Request {
+            error: error @ CallError::BadResponse { .. },
+            affected,
+            ..
+        } => {
+            assert!(error.may_have_been_received());
+            assert!(matches!(error, CallError::BadResponse { status: 200, .. }));
+            assert_eq!(affected, ["447700900001"]);
+        }
+        other => panic!("expected a bad response, got {other:?}"),
+    }
+    assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+}
+
+#[tokio::test]
+async fn no_answer_in_time_is_outcome_unknown() {
+    let gateway = Gateway::start().await;
+    gateway
+        .primary
+        .set_failure(Failure::Delay(Duration::from_secs(3)), Repeat::Once);
+    let client = Client::builder(Credentials::new(USER, PIN).unwrap())
+        .endpoints(vec![gateway.primary.url(), gateway.secondary.url()])
+        .connect_timeout(Duration::from_millis(100))
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let error = client
+        .send(&Message::text("hello", ["447700900001"]))
+        .await
+        .expect_err("timed out");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    match error {
+        SendError::Request {
+            error: CallError::OutcomeUnknown { endpoint, reason },
+            ..
+        } => {
+            assert_eq!(endpoint, gateway.primary.url());
+            assert!(reason.contains("timed out"), "{reason}");
+        }
+        other => panic!("expected an unknown outcome, got {other:?}"),
+    }
+    assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+}
+
+#[tokio::test]
+async fn an_unreachable_primary_is_skipped_for_the_cool_down() {
+    let gateway = Gateway::start().await;
+    // Long enough that the second send surely falls within it, even on a busy machine.
+    let cooldown = Duration::from_millis(500);
+    let client = gateway.client_with(PIN, cooldown);
+    gateway.primary.refuse_connections().await.unwrap();
+    client
+        .send(&Message::text("one", ["447700900001"]))
+        .await
+        .unwrap();
+    assert_eq!(gateway.submits(&gateway.secondary), 1);
+
+    // The primary is back, but still cooling down: the next send goes straight to the
+    // secondary, without even connecting to the primary.
+    gateway.primary.accept_connections().await.unwrap();
+    client
+        .send(&Message::text("two", ["447700900002"]))
+        .await
+        .unwrap();
+    assert_eq!(gateway.submits(&gateway.secondary), 2);
+    assert_eq!(gateway.primary.connections_accepted(), 0);
+
+    tokio::time::sleep(cooldown + Duration::from_millis(50)).await;
+    client
+        .send(&Message::text("three", ["447700900003"]))
+        .await
+        .unwrap();
+    assert_eq!(gateway.submits(&gateway.primary), 1, "the primary again");
+    assert_eq!(gateway.submits(&gateway.secondary), 2);
+    for n in ["447700900001", "447700900002", "447700900003"] {
+        assert_eq!(gateway.simulator.deliveries_to(n), 1, "{n}");
+    }
+}
+
+// On the test's single-threaded runtime the connection is back in the pool before the next
+// send starts; on several threads a send may race it and open a second connection.
+#[tokio::test]
+async fn several_sends_reuse_one_connection() {
+    let gateway = Gateway::start().await;
+    let client = gateway.client();
+    for i in 0..5 {
+        client
+            .send(&Message::text("hello", [format!("4477009000{i:02}")]))
+            .await
+            .unwrap();
+    }
+    client.available_credit().await.unwrap();
+    assert_eq!(gateway.primary.total_requests(), 6);
+    assert_eq!(gateway.primary.connections_accepted(), 1);
+}
+
+#[tokio::test]
+async fn a_failed_second_request_keeps_the_first_and_sends_no_third() {
+    let gateway = Gateway::start().await;
+    let to = numbers(1000);
+    let primary = &gateway.primary;
+    let error = gateway
+        .client()
+        .send_with_progress(&Message::text("hello", to.clone()), |done, all| {
+            assert_eq!(all, 1000);
+            if done == 350 {
+                // The answer to the first request is in: the second one loses its answer.
+                primary.set_failure(Failure::DropConnection, Repeat::Once);
+            }
+        })
+        .await
+        .expect_err("the second request fails");
+    match error {
+        SendError::Request {
+            error: CallError::OutcomeUnknown { endpoint, .. },
+            completed,
+            affected,
+            not_sent,
+        } => {
+            assert_eq!(endpoint, gateway.primary.url());
+            assert_eq!(completed.len(), 350);
+            assert_eq!(completed.requests(), 1);
+            let done: Vec<_> = completed.iter().map(|o| o.recipient.unwrap()).collect();
+            assert_eq!(done, to[..350]);
+            assert!(completed.all_accepted());
+            assert_eq!(affected, to[350..700]);
+            assert_eq!(not_sent, to[700..]);
+        }
+        other => panic!("expected an unknown outcome, got {other:?}"),
+    }
+    assert_eq!(gateway.submits(&gateway.primary), 2);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+    assert!(to[..700]
+        .iter()
+        .all(|n| gateway.simulator.deliveries_to(n) == 1));
+    assert!(to[700..]
+        .iter()
+        .all(|n| gateway.simulator.deliveries_to(n) == 0));
+}
+
+#[tokio::test]
+async fn account_queries_answer_exactly() {
+    let gateway = Gateway::start().await;
+    gateway.simulator.set_credit(USER, dec("2.8950"));
+    let client = gateway.client();
+    let credit = client.available_credit().await.unwrap();
+    assert_eq!(
+        credit,
+        Credit {
+            currency: "GBP".to_owned(),
+            amount: dec("2.8950")
+        }
+    );
+    assert_eq!(credit.amount.to_string(), "2.8950", "exact, scale kept");
+    // 2.8950 / 0.05 = 57.9 messages.
+    assert_eq!(client.available_messages().await.unwrap(), 57);
+    assert_eq!(
+        client.permitted_reply_to().await.unwrap(),
+        ["447700900123", "csoft.co.uk"]
+    );
+
+    // Queries fail over like sends.
+    gateway.primary.refuse_connections().await.unwrap();
+    assert_eq!(client.available_messages().await.unwrap(), 57);
+    assert_eq!(gateway.secondary.request_count("AvailableMessages"), 1);
+}
+
+#[tokio::test]
+async fn a_query_with_a_wrong_login_is_a_fault_asked_once() {
+    let gateway = Gateway::start().await;
+    let error = gateway
+        .client_with("wrongpin", Duration::from_secs(60))
+        .available_credit()
+        .await
+        .expect_err("invalid login");
+    match error {
+        QueryError::Call(CallError::Fault { fault, .. }) => {
+            assert_eq!(fault.reason, "Invalid login");
+        }
+        other => panic!("expected a fault, got {other:?}"),
+    }
+    assert_eq!(gateway.simulator.request_count("AvailableCredit"), 1);
+}
+
+#[tokio::test]
+async fn credentials_never_show_in_debug_output() {
+    let gateway = Gateway::start().await;
+    let client = gateway.client();
+    let mut shown = vec![format!("{client:?}")];
+
+    let wrong = gateway.client_with("wrongpin", Duration::from_secs(60));
+    shown.push(format!("{wrong:?}"));
+    shown.push(format!(
+        "{:?}",
+        wrong.available_credit().await.expect_err("a fault")
+    ));
+    shown.push(format!(
+        "{:?}",
+        wrong
+            .send(&Message::text("hi", numbers(400)))
+            .await
+            .expect_err("an account failure")
+    ));
+    gateway
+        .primary
+        .set_failure(Failure::DropConnection, Repeat::Once);
+    shown.push(format!(
+        "{:?}",
+        client
+            .send(&Message::text("hi", ["447700900001"]))
+            .await
+            .expect_err("outcome unknown")
+    ));
+    gateway.primary.refuse_connections().await.unwrap();
+    gateway.secondary.refuse_connections().await.unwrap();
+    let unreachable = client
+        .send(&Message::text("hi", ["447700900001"]))
+        .await
+        .expect_err("unreachable");
+    shown.push(format!("{unreachable:?}"));
+    shown.push(unreachable.to_string());
+
+    for text in shown {
+        for secret in [USER, PIN, "wrongpin"] {
+            assert!(!text.contains(secret), "{secret} shown in {text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_rejected_number_is_reported_not_retried() {
+    let gateway = Gateway::start().await;
+    let report = gateway
+        .client()
+        .send(&Message::text("hello", ["447700900001", BARRED]))
+        .await
+        .unwrap();
+    let codes: Vec<_> = report.iter().map(|o| (o.report, o.class)).collect();
+    assert_eq!(
+        codes,
+        [
+            (ReportCode::Queued, ReportClass::Accepted),
+            (ReportCode::Blacklisted, ReportClass::Rejected)
+        ]
+    );
+    assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
+    assert_eq!(gateway.simulator.deliveries_to(BARRED), 0);
+}
+
+#[tokio::test]
+async fn an_invalid_message_sends_nothing() {
+    let gateway = Gateway::start().await;
+    let error = gateway
+        .client()
+        .send(&Message::text("hello", ["447700900001", "07700900002"]))
+        .await
+        .expect_err("invalid");
+    assert!(matches!(error, SendError::Invalid(_)), "{error:?}");
+    assert_eq!(gateway.primary.total_requests(), 0);
+    assert_eq!(gateway.primary.connections_accepted(), 0);
+}

@@ -1,0 +1,515 @@
+//! The `sendsms` binary against an in-process simulator: output lines, JSON, exit statuses,
+//! and `sendsms simulate` itself.
+#![cfg(feature = "simulator")]
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use generated_client::simulator::{
+    Account, Failure, Repeat, Report, RunningSimulator, Simulator, SimulatorConfig,
+};
+use rust_decimal::Decimal;
+
+const BIN: &str = env!("CARGO_BIN_EXE_sendsms");
+const USER: &str = "ANOther.61234";
+const PIN: &str = "123456";
+const BARRED: &str = "447700900666";
+
+/// Everything `sendsms` reads from the environment, removed so that the developer's own
+/// settings cannot leak into a test.
+const ENVIRONMENT: [&str; 5] = [
+    "SENDSMS_PRIMARY",
+    "SENDSMS_SECONDARY",
+    "SENDSMS_USERNAME",
+    "SENDSMS_PIN",
+    "RUST_LOG",
+];
+
+fn dec(text: &str) -> Decimal {
+    text.parse().expect("a decimal")
+}
+
+fn loopback() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 0))
+}
+
+/// A primary and a secondary simulator, served by a runtime of their own while the test
+/// thread waits for the binary.
+struct Gateway {
+    simulator: Simulator,
+    primary: RunningSimulator,
+    secondary: RunningSimulator,
+    // Last: dropped after the listeners.
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Gateway {
+    fn start() -> Self {
+        let mut account = Account::new(USER, PIN);
+        account.credit = dec("50.00");
+        account.permitted_reply_to = vec!["447700900123".to_owned()];
+        let config = SimulatorConfig {
+            accounts: vec![account],
+            number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
+            ..SimulatorConfig::default()
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let simulator = Simulator::new(config);
+        let (primary, secondary) = runtime
+            .block_on(simulator.start_pair(loopback(), loopback()))
+            .expect("the simulator starts");
+        Self {
+            simulator,
+            primary,
+            secondary,
+            runtime,
+        }
+    }
+
+    /// `sendsms` pointed at both listeners, with credentials.
+    fn sendsms(&self, args: &[&str]) -> Command {
+        let mut command = self.without_credentials(args);
+        command.args(["--username", USER, "--pin", PIN]);
+        command
+    }
+
+    fn without_credentials(&self, args: &[&str]) -> Command {
+        let mut command = sendsms(args);
+        command.args([
+            "--primary",
+            &self.primary.url(),
+            "--secondary",
+            &self.secondary.url(),
+        ]);
+        command
+    }
+
+    fn requests(&self) -> u64 {
+        self.primary.total_requests() + self.secondary.total_requests()
+    }
+}
+
+/// The binary with a clean environment and a short timeout.
+fn sendsms(args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    for name in ENVIRONMENT {
+        command.env_remove(name);
+    }
+    command.args(args).args(["--timeout", "5"]);
+    command
+}
+
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Ran {
+    fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+}
+
+fn run(command: &mut Command) -> Ran {
+    let output = command.output().expect("sendsms runs");
+    Ran {
+        code: output.status.code().expect("an exit status"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 errors"),
+    }
+}
+
+fn send(gateway: &Gateway, to: &str, extra: &[&str]) -> Ran {
+    let mut args = vec!["send", "--to", to, "--text", "Hello"];
+    args.extend_from_slice(extra);
+    run(&mut gateway.sendsms(&args))
+}
+
+#[test]
+fn a_send_prints_one_line_per_recipient_and_exits_0() {
+    let gateway = Gateway::start();
+    let ran = send(&gateway, "447700900001,+44 7700 900002", &[]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let answered = &gateway.simulator.submissions()[0].recipients;
+    let lines = ran.lines();
+    assert_eq!(lines.len(), 2, "{}", ran.stdout);
+    for (line, answer) in lines.iter().zip(answered) {
+        assert_eq!(
+            *line,
+            format!(
+                "{} {} -2 Accepted: message queued",
+                answer.number, answer.message_identifier
+            )
+        );
+    }
+    assert_eq!(answered[1].number, "447700900002", "normalised");
+    assert_eq!(gateway.primary.request_count("SubmitMessage"), 1);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+}
+
+#[test]
+fn json_lines_carry_every_field() {
+    let gateway = Gateway::start();
+    // Credentials from the environment this time.
+    let ran = run(gateway
+        .without_credentials(&[
+            "send",
+            "--to",
+            &format!("447700900001,{BARRED}"),
+            "--flash",
+            "Hi",
+            "--json",
+        ])
+        .env("SENDSMS_USERNAME", USER)
+        .env("SENDSMS_PIN", PIN));
+    assert_eq!(ran.code, 1, "a rejected recipient: {}", ran.stderr);
+    let objects: Vec<serde_json::Value> = ran
+        .lines()
+        .iter()
+        .map(|line| serde_json::from_str(line).expect("a JSON line"))
+        .collect();
+    assert_eq!(objects.len(), 2);
+    let ids: Vec<_> = gateway.simulator.submissions()[0]
+        .recipients
+        .iter()
+        .map(|r| r.message_identifier.clone())
+        .collect();
+    assert_eq!(
+        objects[0],
+        serde_json::json!({
+            "recipient": "447700900001",
+            "message_id": ids[0],
+            "report": -2,
+            "class": "accepted",
+            "text": "Accepted: message queued",
+        })
+    );
+    assert_eq!(
+        objects[1],
+        serde_json::json!({
+            "recipient": BARRED,
+            "message_id": ids[1],
+            "report": 8,
+            "class": "rejected",
+            "text": "Blacklisted",
+        })
+    );
+}
+
+#[test]
+fn a_rejected_number_exits_1() {
+    let gateway = Gateway::start();
+    let ran = send(&gateway, &format!("447700900001,{BARRED}"), &[]);
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let lines = ran.lines();
+    assert!(lines[0].contains(" -2 "), "{}", ran.stdout);
+    assert!(
+        lines[1].starts_with(BARRED) && lines[1].ends_with(" 8 Blacklisted"),
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
+}
+
+#[test]
+fn a_wrong_pin_exits_1_after_one_request() {
+    let gateway = Gateway::start();
+    let ran = run(&mut gateway.without_credentials(&[
+        "send",
+        "--to",
+        "447700900001",
+        "--text",
+        "Hello",
+        "--username",
+        USER,
+        "--pin",
+        "000000",
+    ]));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stdout.contains(" 2 Invalid login"), "{}", ran.stdout);
+    assert_eq!(gateway.requests(), 1);
+}
+
+#[test]
+fn a_bad_number_exits_2_and_sends_nothing() {
+    let gateway = Gateway::start();
+    let ran = send(&gateway, "447700900001,07700900002", &[]);
+    assert_eq!(ran.code, 2);
+    assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+    assert!(ran.stderr.contains("07700900002"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("nothing sent"), "{}", ran.stderr);
+    assert_eq!(gateway.requests(), 0);
+    assert_eq!(gateway.primary.connections_accepted(), 0);
+}
+
+#[test]
+fn invalid_options_exit_2_and_send_nothing() {
+    let gateway = Gateway::start();
+    for extra in [
+        &["--delay", "0"][..],
+        &["--delay", "10081"],
+        &["--at", "2020-01-01T00:00:00Z"],
+        &["--delivery", "express"],
+        &["--no-such-option"],
+    ] {
+        let ran = send(&gateway, "447700900001", extra);
+        assert_eq!(ran.code, 2, "{extra:?}: {}", ran.stderr);
+    }
+    let ran = run(&mut gateway.sendsms(&["send", "--to", "447700900001", "--text", ""]));
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    let ran = run(&mut gateway.sendsms(&["send", "--to", "447700900001"]));
+    assert_eq!(ran.code, 2, "neither --text nor --flash: {}", ran.stderr);
+    assert_eq!(gateway.requests(), 0);
+}
+
+#[test]
+fn missing_credentials_exit_2() {
+    let gateway = Gateway::start();
+    let ran =
+        run(&mut gateway.without_credentials(&["send", "--to", "447700900001", "--text", "Hello"]));
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("SENDSMS_USERNAME"), "{}", ran.stderr);
+    let ran = run(gateway
+        .without_credentials(&["credit"])
+        .args(["--username", USER]));
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("SENDSMS_PIN"), "{}", ran.stderr);
+    assert_eq!(gateway.requests(), 0);
+}
+
+#[test]
+fn no_endpoint_reachable_exits_3() {
+    let gateway = Gateway::start();
+    gateway.runtime.block_on(async {
+        gateway.primary.refuse_connections().await.unwrap();
+        gateway.secondary.refuse_connections().await.unwrap();
+    });
+    let ran = send(&gateway, "447700900001", &[]);
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "447700900001 - - not sent\n");
+    assert!(ran.stderr.contains("nothing sent"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(&gateway.primary.url()),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.contains(&gateway.secondary.url()),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 0);
+
+    let ran = run(&mut gateway.sendsms(&["credit"]));
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+}
+
+#[test]
+fn a_dropped_connection_exits_4_and_is_not_resent() {
+    let gateway = Gateway::start();
+    gateway
+        .primary
+        .set_failure(Failure::DropConnection, Repeat::Once);
+    let ran = send(&gateway, "447700900001", &["--json"]);
+    assert_eq!(ran.code, 4, "{}", ran.stderr);
+    assert!(ran.stderr.contains("outcome unknown"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(&gateway.primary.url()),
+        "{}",
+        ran.stderr
+    );
+    let line: serde_json::Value = serde_json::from_str(ran.stdout.trim()).unwrap();
+    assert_eq!(line["recipient"], "447700900001");
+    assert_eq!(line["class"], "unknown");
+    assert!(line["report"].is_null());
+    assert_eq!(gateway.primary.request_count("SubmitMessage"), 1);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+}
+
+#[test]
+fn a_refusing_primary_fails_over_to_the_secondary() {
+    let gateway = Gateway::start();
+    gateway
+        .runtime
+        .block_on(gateway.primary.refuse_connections())
+        .unwrap();
+    let ran = send(&gateway, "447700900001", &[]);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stderr.contains("unreachable"), "logged: {}", ran.stderr);
+    assert_eq!(gateway.secondary.request_count("SubmitMessage"), 1);
+    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+}
+
+#[test]
+fn numbers_from_a_file_go_in_two_requests_in_order() {
+    let gateway = Gateway::start();
+    let numbers: Vec<String> = (0..400)
+        .map(|i| format!("4477009{:05}", 20_000 + i))
+        .collect();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("sendsms-numbers-{}.txt", std::process::id()));
+    // Blank lines and spaces around numbers are allowed.
+    std::fs::write(&path, format!("{}\n\n", numbers.join("\n  "))).unwrap();
+    let ran = send(&gateway, &format!("@{}", path.display()), &[]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let printed: Vec<&str> = ran
+        .lines()
+        .iter()
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(printed, numbers);
+    assert_eq!(gateway.primary.request_count("SubmitMessage"), 2);
+    let sizes: Vec<usize> = gateway
+        .simulator
+        .submissions()
+        .iter()
+        .map(|s| s.recipients.len())
+        .collect();
+    assert_eq!(sizes, [350, 50]);
+
+    let ran = send(&gateway, "@/nonexistent/numbers.txt", &[]);
+    assert_eq!(ran.code, 2);
+}
+
+#[test]
+fn account_queries_print_their_answers() {
+    let gateway = Gateway::start();
+    gateway.simulator.set_credit(USER, dec("2.8950"));
+    let ran = run(&mut gateway.sendsms(&["credit"]));
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, "2.8950 GBP\n"));
+    let ran = run(&mut gateway.sendsms(&["messages"]));
+    assert_eq!((ran.code, ran.stdout.as_str()), (0, "57\n"));
+    let ran = run(&mut gateway.sendsms(&["reply-to"]));
+    assert_eq!(
+        (ran.code, ran.stdout.as_str()),
+        (0, "447700900123\ncsoft.co.uk\n")
+    );
+    // A query with a wrong login is refused by the gateway (a SOAP fault): status 1.
+    let ran =
+        run(gateway
+            .without_credentials(&["credit"])
+            .args(["--username", USER, "--pin", "000000"]));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert!(ran.stderr.contains("Invalid login"), "{}", ran.stderr);
+}
+
+#[test]
+fn proxies_from_the_environment_are_not_used_for_loopback() {
+    let gateway = Gateway::start();
+    let mut command = gateway.sendsms(&["credit"]);
+    for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        // Nothing listens there: a request through it would fail.
+        command.env(name, "http://127.0.0.1:9");
+    }
+    let ran = run(&mut command);
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(gateway.primary.request_count("AvailableCredit"), 1);
+}
+
+/// A child process killed if the test ends before it does.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[test]
+fn simulate_serves_the_demo_account_until_interrupted() {
+    let mut child = sendsms(&[
+        "simulate",
+        "--bind",
+        "127.0.0.1:0",
+        "--secondary-bind",
+        "127.0.0.1:0",
+    ]);
+    let child = child
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sendsms simulate starts");
+    let mut simulate = Running(child);
+    let stdout = simulate.0.stdout.take().unwrap();
+    // Lines are read on a thread of their own, so that waiting for them can time out.
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if lines.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || received.recv_timeout(Duration::from_secs(10)).ok();
+    let mut env = Vec::new();
+    while let Some(line) = next() {
+        if let Some(setting) = line.strip_prefix("export ") {
+            let (name, value) = setting.split_once('=').unwrap();
+            env.push((name.to_owned(), value.to_owned()));
+        }
+        if line == "Serving until Ctrl-C." {
+            break;
+        }
+    }
+    let names: Vec<&str> = env.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "SENDSMS_PRIMARY",
+            "SENDSMS_SECONDARY",
+            "SENDSMS_USERNAME",
+            "SENDSMS_PIN"
+        ]
+    );
+    assert_eq!(env[2].1, "demo");
+    assert_eq!(env[3].1, "demo1234");
+
+    // The pasted settings are all `sendsms` needs.
+    let ran = run(sendsms(&["send", "--to", "447700900001", "--text", "Hi"]).envs(env.clone()));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let ran = run(sendsms(&["send", "--to", BARRED, "--text", "Hi"]).envs(env.clone()));
+    assert_eq!(ran.code, 1, "the demo's blacklisted number: {}", ran.stdout);
+    let ran = run(sendsms(&["credit"]).envs(env.clone()));
+    assert_eq!(ran.stdout, "9.9500 GBP\n");
+
+    let pid = simulate.0.id().to_string();
+    let status = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = simulate.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "still running after Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "a clean shutdown: {status}");
+    let rest: Vec<String> = std::iter::from_fn(next).collect();
+    assert_eq!(
+        rest,
+        ["Stopped after 3 request(s) on the primary, 0 on the secondary."]
+    );
+}
+
+#[test]
+fn simulate_serves_loopback_only() {
+    let ran = run(&mut sendsms(&["simulate", "--bind", "0.0.0.0:0"]));
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("loopback"), "{}", ran.stderr);
+}
