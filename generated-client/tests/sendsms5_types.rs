@@ -85,10 +85,16 @@ fn facets_from_the_documents_are_checked_when_values_are_built() {
     assert!(SendOptionsSendTimeDelay::new(10081u16).is_err());
 }
 
-/// The request the generated types write is valid by `wsdl/sendsms5.xsd`, checked by an
-/// independent validator (xmllint, which `.ci/run` installs).
+/// Every kind of request envelope the client writes holds a body valid by
+/// `wsdl/sendsms5.xsd`, checked by an independent validator (xmllint, which `.ci/run` installs):
+/// messages as `Client::submit_request` builds them, with each option, and every account query.
 #[test]
-fn a_written_request_is_valid_by_the_schema() {
+fn every_request_body_the_client_writes_is_valid_by_the_schema() {
+    use generated_client::generated::sendsms5::{self as wire, service};
+    use generated_client::{Client, Credentials, Delivery};
+    use soap_runtime::envelope::write_request;
+    use soap_runtime::NoHeaders;
+
     let Ok(status) = std::process::Command::new("xmllint")
         .arg("--version")
         .output()
@@ -101,26 +107,111 @@ fn a_written_request_is_valid_by_the_schema() {
         return;
     };
     assert!(status.status.success());
+
+    let client = Client::builder(Credentials::new("ANOther.61234", "123456").unwrap())
+        .build()
+        .unwrap();
+    let numbers: Vec<String> = (0..350).map(|i| format!("4477009{i:05}")).collect();
+    let base = generated_client::Message::text("Hello & <welcome>", numbers.clone());
+    let book = Some(("Friends".to_owned(), Some("Close".to_owned())));
+    let messages = [
+        base.clone(),
+        generated_client::Message::flash("Flash!", ["447700912345"]),
+        generated_client::Message {
+            delay_minutes: Some(10080),
+            delivery: Some(Delivery::Economy),
+            reply_to: Some("csoft.co.uk".into()),
+            ..base.clone()
+        },
+        generated_client::Message {
+            send_at: Some(chrono::Utc::now() + chrono::TimeDelta::hours(2)),
+            ..base.clone()
+        },
+        generated_client::Message {
+            numbers: Vec::new(),
+            address_book: book.clone(),
+            ..base.clone()
+        },
+    ];
+    let mut envelopes = Vec::new();
+    for message in &messages {
+        let request =
+            client.submit_request(message, &message.numbers, message.address_book.as_ref());
+        envelopes.push(write_request::<service::SubmitMessage>(
+            &request, &NoHeaders,
+        ));
+    }
+    // The account queries carry the credentials only, as the client builds them.
+    let (user, pin) = ("ANOther.61234", "123456");
+    envelopes.push(write_request::<service::AvailableCredit>(
+        &wire::AvailableCredit {
+            username: wire::AvailableCreditUsername::new(user).ok(),
+            pin: wire::AvailableCreditPin::new(pin).ok(),
+        },
+        &NoHeaders,
+    ));
+    envelopes.push(write_request::<service::AvailableMessages>(
+        &wire::AvailableMessages {
+            username: wire::AvailableMessagesUsername::new(user).ok(),
+            pin: wire::AvailableMessagesPin::new(pin).ok(),
+        },
+        &NoHeaders,
+    ));
+    envelopes.push(write_request::<service::PermittedReplyTo>(
+        &wire::PermittedReplyTo {
+            username: wire::PermittedReplyToUsername::new(user).ok(),
+            pin: wire::PermittedReplyToPin::new(pin).ok(),
+        },
+        &NoHeaders,
+    ));
+    envelopes.push(write_request::<service::CollectMessages>(
+        &wire::CollectMessages {
+            username: Some(user.into()),
+            pin: Some(pin.into()),
+        },
+        &NoHeaders,
+    ));
+    envelopes.push(write_request::<service::MobileMessengerVersion>(
+        &wire::MobileMessengerVersion {},
+        &NoHeaders,
+    ));
+    envelopes.push(write_request::<service::QueryAddressBook>(
+        &wire::QueryAddressBook {
+            username: user.into(),
+            pin: pin.into(),
+            address_book_name: Some("Friends".into()),
+            address_book_group_name: None,
+        },
+        &NoHeaders,
+    ));
+
     let dir = std::env::temp_dir().join(format!("sendsms5-xsd-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let instance = dir.join("request.xml");
-    std::fs::write(
-        &instance,
-        write_document(QName::qualified(NS, "SubmitMessage"), &request()),
-    )
-    .unwrap();
     let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../wsdl/sendsms5.xsd");
-    let out = std::process::Command::new("xmllint")
-        .args(["--noout", "--schema", schema])
-        .arg(&instance)
-        .output()
-        .unwrap();
+    for (index, envelope) in envelopes.iter().enumerate() {
+        // The body's element, as written (it declares its own namespace prefix).
+        let doc = roxmltree::Document::parse(envelope).unwrap();
+        let body = doc
+            .descendants()
+            .find(|n| n.has_tag_name(("http://schemas.xmlsoap.org/soap/envelope/", "Body")))
+            .unwrap();
+        let element = body.first_element_child().unwrap();
+        let instance = dir.join(format!("request-{index}.xml"));
+        std::fs::write(&instance, &envelope[element.range()]).unwrap();
+        let out = std::process::Command::new("xmllint")
+            .args(["--noout", "--schema", schema])
+            .arg(&instance)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "request {index} is not valid:\n{}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            &envelope[element.range()]
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_eq!(envelopes.len(), 11);
 }
 
 mod envelopes {

@@ -20,7 +20,7 @@ const MAX_ROUNDS: usize = 16;
 pub fn resolve(xml: &str) -> Result<Cow<'_, str>, ReadError> {
     let mut text = Cow::Borrowed(xml);
     for _ in 0..MAX_ROUNDS {
-        if !text.contains("href=\"#") && !text.contains("href='#") {
+        if !has_reference(&text) {
             return Ok(text);
         }
         text = Cow::Owned(resolve_once(&text)?);
@@ -30,6 +30,14 @@ pub fn resolve(xml: &str) -> Result<Cow<'_, str>, ReadError> {
         "SOAP multi-references refer to each other in a cycle".into(),
         0,
     ))
+}
+
+/// Whether the text has `href="#…` or `href='#…`. Every response is checked, so one
+/// vectorised search for `href=` does it, not a scan per quote style.
+fn has_reference(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, b"href=")
+        .any(|at| matches!(bytes.get(at + 5..at + 7), Some(b"\"#" | b"'#")))
 }
 
 fn error(xml: &str, message: String, offset: usize) -> ReadError {

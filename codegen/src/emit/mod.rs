@@ -74,7 +74,7 @@ fn runs<'u, 'm>(units: &'u [Unit<'m>], threads: usize) -> Vec<&'u [Unit<'m>]> {
             crate::ir::TypeKind::Newtype { facets, .. } => 12 + 4 * facets.len(),
             crate::ir::TypeKind::Alias(_) => 1,
         },
-        Unit::Binding(binding) => 4 + 40 * binding.operations.len(),
+        Unit::Binding(binding) => 4 + 70 * binding.operations.len(),
     };
     let total: usize = units.iter().map(weight).sum();
     let share = total.div_ceil(threads.max(1)).max(1);
