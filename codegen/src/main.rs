@@ -6,6 +6,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// Most of the generator's time goes to building, parsing and printing token trees, which
+/// allocate many small objects; mimalloc takes about a third off the run time that glibc's
+/// allocator spends on them (measured with `cargo bench -p codegen`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Generates Rust types and SOAP operation stubs from a WSDL 1.1 file and its schemas.
 ///
 /// The output compiles as the lib.rs of a crate whose only dependency is `soap-runtime`.

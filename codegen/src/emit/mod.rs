@@ -22,30 +22,42 @@ enum Unit<'m> {
 /// The whole module as text, after `header` lines.
 ///
 /// Turning tokens into a syntax tree and the tree into text is most of the generator's time,
-/// and each top-level item can be rendered on its own, so the items are split into one
-/// contiguous run per core. The runs are joined in order: the text does not depend on how many
-/// threads rendered it.
+/// and each top-level item can be rendered on its own, so every core takes items from a shared
+/// queue, the biggest first. The items are joined in module order, so the text does not depend
+/// on how many threads rendered it, or which.
 pub fn emit(module: &Module, header: &[String]) -> Result<String, String> {
     let choices = types::choices(&module.types);
     let units: Vec<Unit<'_>> = std::iter::once(Unit::Doc)
         .chain(module.types.iter().map(Unit::Type))
         .chain(module.bindings.iter().map(Unit::Binding))
         .collect();
+    // Largest first, so no thread is left with a big item at the end.
+    let mut queue: Vec<usize> = (0..units.len()).collect();
+    queue.sort_by_key(|&i| std::cmp::Reverse(weight(&units[i])));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let taken = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(&index) = queue.get(taken) else {
+                break done;
+            };
+            done.push((index, render(&units[index], module, &choices)));
+        }
+    };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let rendered: Vec<Result<String, String>> = std::thread::scope(|scope| {
-        let workers: Vec<_> = runs(&units, threads)
-            .into_iter()
-            .map(|run| scope.spawn(|| render(run, module, &choices)))
-            .collect();
-        workers
-            .into_iter()
-            .map(|worker| {
-                worker
-                    .join()
-                    .unwrap_or_else(|_| Err("a rendering thread panicked".to_owned()))
-            })
-            .collect()
+    let mut rendered: Vec<(usize, Result<String, String>)> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for helper in helpers {
+            match helper.join() {
+                Ok(done) => all.extend(done),
+                Err(_) => all.push((usize::MAX, Err("a rendering thread panicked".to_owned()))),
+            }
+        }
+        all
     });
+    rendered.sort_by_key(|(index, _)| *index);
     let mut text = String::new();
     for line in header {
         text.push_str("// ");
@@ -53,17 +65,16 @@ pub fn emit(module: &Module, header: &[String]) -> Result<String, String> {
         text.push('\n');
     }
     let mut body = String::new();
-    for run in rendered {
-        body.push_str(&run?);
+    for (_, item) in rendered {
+        body.push_str(&item?);
     }
     text.push_str(&spaced(&body));
     Ok(text)
 }
 
-/// Splits the units into at most `threads` contiguous runs of about equal work.
-fn runs<'u, 'm>(units: &'u [Unit<'m>], threads: usize) -> Vec<&'u [Unit<'m>]> {
-    // Rendering time is about proportional to the code a unit becomes.
-    let weight = |unit: &Unit<'_>| match unit {
+/// About how much code a unit becomes, to take the big ones first.
+fn weight(unit: &Unit<'_>) -> usize {
+    match unit {
         Unit::Doc => 1,
         Unit::Type(item) => match &item.kind {
             crate::ir::TypeKind::Struct(def) => 8 + 6 * (def.fields.len() + def.attributes.len()),
@@ -74,43 +85,24 @@ fn runs<'u, 'm>(units: &'u [Unit<'m>], threads: usize) -> Vec<&'u [Unit<'m>]> {
             crate::ir::TypeKind::Newtype { facets, .. } => 12 + 4 * facets.len(),
             crate::ir::TypeKind::Alias(_) => 1,
         },
-        Unit::Binding(binding) => 4 + 70 * binding.operations.len(),
-    };
-    let total: usize = units.iter().map(weight).sum();
-    let share = total.div_ceil(threads.max(1)).max(1);
-    let mut runs = Vec::new();
-    let (mut start, mut load) = (0, 0);
-    for (i, unit) in units.iter().enumerate() {
-        load += weight(unit);
-        if load >= share {
-            runs.push(&units[start..=i]);
-            (start, load) = (i + 1, 0);
-        }
+        Unit::Binding(binding) => 4 + 40 * binding.operations.len(),
     }
-    if start < units.len() {
-        runs.push(&units[start..]);
-    }
-    runs
 }
 
-/// Renders a run of units: tokens (quote), a syntax tree (syn), text (prettyplease).
+/// Renders one unit: tokens (quote), a syntax tree (syn), text (prettyplease).
 fn render(
-    units: &[Unit<'_>],
+    unit: &Unit<'_>,
     module: &Module,
     choices: &types::Choices<'_>,
 ) -> Result<String, String> {
-    let mut text = String::new();
-    for unit in units {
-        let tokens = match unit {
-            Unit::Doc => doc_attrs_inner(&module.doc.join("\n\n")),
-            Unit::Type(item) => types::type_item(item, Scope::Top, choices),
-            Unit::Binding(binding) => operations::binding(binding, choices),
-        };
-        let file: syn::File =
-            syn::parse2(tokens).map_err(|e| format!("the generated tokens do not parse: {e}"))?;
-        text.push_str(&prettyplease::unparse(&file));
-    }
-    Ok(text)
+    let tokens = match unit {
+        Unit::Doc => doc_attrs_inner(&module.doc.join("\n\n")),
+        Unit::Type(item) => types::type_item(item, Scope::Top, choices),
+        Unit::Binding(binding) => operations::binding(binding, choices),
+    };
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("the generated tokens do not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }
 
 /// prettyplease puts items right after one another; a blank line after each item that ends
