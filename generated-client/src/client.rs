@@ -7,9 +7,11 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::generated::sendsms5::{self as wire, service};
+use crate::http_api::{self, HttpApiResponse};
 use crate::outcome::{ResponseMismatch, SendReport};
-use crate::report::{ReportClass, ReportCode};
+use crate::report::ReportCode;
 use crate::transport::{CallError, ConfigError, Transport, TransportConfig};
+use crate::vendor::{Batch, SmsGateway};
 use soap_runtime::NoFault;
 
 /// The most numbers the documents suggest per request; more are split into several requests.
@@ -48,6 +50,38 @@ impl Credentials {
             }
         }
         Ok(Self { username, pin })
+    }
+
+    pub(crate) fn username(&self) -> &str {
+        &self.username
+    }
+
+    pub(crate) fn pin(&self) -> &str {
+        &self.pin
+    }
+}
+
+/// Which of the gateway's APIs a [`Client`] sends messages through.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Api {
+    /// The SOAP API (sendsms5): sends messages and queries the account.
+    #[default]
+    Soap,
+    /// The HTTP API: a form-encoded POST (see [`crate::http_api`]). It only sends
+    /// messages: the account queries answer [`QueryError::NotInHttpApi`].
+    Http,
+}
+
+impl Api {
+    /// The vendor's endpoints for this API, primary first.
+    pub fn default_endpoints(self) -> Vec<String> {
+        match self {
+            Self::Soap => default_endpoints(),
+            Self::Http => http_api::DEFAULT_ENDPOINTS
+                .iter()
+                .map(|e| (*e).to_owned())
+                .collect(),
+        }
     }
 }
 
@@ -217,11 +251,21 @@ pub enum InvalidMessage {
     /// The send time is in the past or more than seven days ahead.
     #[error("the send time {0} must be in the future and at most seven days ahead (UTC)")]
     SendAt(DateTime<Utc>),
+    /// The message asks for something the vendor does not offer.
+    #[error("{vendor} does not offer {option}")]
+    Unsupported {
+        /// The vendor.
+        vendor: &'static str,
+        /// What it does not offer (`address books`).
+        option: &'static str,
+    },
 }
 
 /// Why a send stopped. What was already sent is kept: nothing is lost silently.
+///
+/// `C` is the vendor's per-recipient code: [`ReportCode`] for Connection Software.
 #[derive(Debug, thiserror::Error)]
-pub enum SendError {
+pub enum SendError<C = ReportCode> {
     /// The message broke a documented limit: nothing was sent.
     #[error("invalid message: {0}")]
     Invalid(#[from] InvalidMessage),
@@ -233,7 +277,7 @@ pub enum SendError {
         /// What went wrong.
         error: CallError<NoFault>,
         /// The outcomes of the requests that completed.
-        completed: SendReport,
+        completed: SendReport<C>,
         /// The recipients of the request that failed.
         affected: Vec<String>,
         /// The recipients not sent to because an earlier request failed.
@@ -246,7 +290,7 @@ pub enum SendError {
         /// What did not match.
         error: ResponseMismatch,
         /// The outcomes of the requests that completed.
-        completed: SendReport,
+        completed: SendReport<C>,
         /// The recipients of the request whose answer did not match.
         affected: Vec<String>,
         /// The recipients not sent to.
@@ -257,10 +301,23 @@ pub enum SendError {
     /// same way. `completed` holds every answer received, the failing one included.
     #[error("the gateway answered {code} for the account; {} later recipient(s) were not sent", not_sent.len())]
     AccountFailure {
-        /// The report code of the account failure.
-        code: ReportCode,
+        /// The code of the account failure.
+        code: C,
         /// The outcomes of the requests that completed.
-        completed: SendReport,
+        completed: SendReport<C>,
+        /// The recipients not sent to.
+        not_sent: Vec<String>,
+    },
+    /// A vendor that works in sessions (Clickatell) could not set one up: its login call
+    /// failed (`error`), so the request at hand and the later ones were not sent, and none of
+    /// their messages reached the gateway. `completed` holds the answers to the requests
+    /// before.
+    #[error("no session with the gateway ({error}); {} recipient(s) were not sent", not_sent.len())]
+    NoSession {
+        /// Why the login failed.
+        error: QueryError,
+        /// The outcomes of the requests that completed.
+        completed: SendReport<C>,
         /// The recipients not sent to.
         not_sent: Vec<String>,
     },
@@ -275,12 +332,20 @@ pub enum QueryError {
     /// The gateway answered something this client cannot read as the documents describe.
     #[error("unexpected answer from the gateway: {0}")]
     Unexpected(String),
+    /// The gateway answered with one of its documented errors (a wrong login, say); its
+    /// answer, verbatim.
+    #[error("the gateway refused: {0}")]
+    Refused(String),
+    /// The client sends through the HTTP API, which has no account queries: nothing was sent.
+    #[error("the HTTP API only sends messages: account queries need the SOAP API")]
+    NotInHttpApi,
 }
 
 /// The credit on an account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credit {
-    /// The ISO 4217 currency code (GBP).
+    /// The ISO 4217 currency code (GBP), or `credits` for a vendor that counts in credits of
+    /// its own (Clickatell).
     pub currency: String,
     /// The amount, exact.
     pub amount: Decimal,
@@ -291,12 +356,27 @@ pub struct Credit {
 pub struct ClientBuilder {
     credentials: Credentials,
     config: TransportConfig,
+    api: Api,
+    /// Whether `endpoints` was called: then choosing an API keeps them.
+    endpoints_given: bool,
 }
 
 impl ClientBuilder {
-    /// The endpoints to use, in order (the defaults are the WSDL's ports: primary, secondary).
+    /// The endpoints to use, in order (the defaults are the chosen API's servers, primary
+    /// then secondary: for SOAP, the WSDL's ports).
     pub fn endpoints(mut self, endpoints: Vec<String>) -> Self {
         self.config.endpoints = endpoints;
+        self.endpoints_given = true;
+        self
+    }
+
+    /// The API to send through ([`Api::Soap`] by default). Unless endpoints were given, the
+    /// endpoints become that API's servers.
+    pub fn api(mut self, api: Api) -> Self {
+        self.api = api;
+        if !self.endpoints_given {
+            self.config.endpoints = api.default_endpoints();
+        }
         self
     }
 
@@ -323,24 +403,62 @@ impl ClientBuilder {
         Ok(Client {
             transport: Transport::new(self.config)?,
             credentials: self.credentials,
+            api: self.api,
         })
     }
 }
 
-/// A client for the Connection Software SOAP API.
+/// A client for the Connection Software gateway: the SOAP API, or the HTTP API for sending.
 #[derive(Debug)]
 pub struct Client {
     transport: Transport,
     credentials: Credentials,
+    api: Api,
+}
+
+/// One request's answer, whatever the API.
+enum Answered {
+    Soap(wire::SubmitMessageResponse),
+    Http(HttpApiResponse),
+}
+
+impl Answered {
+    /// Adds the outcomes to `report`: both APIs' lists go through the same
+    /// [`SendReport::push_lists`].
+    fn add_to(
+        &self,
+        report: &mut SendReport,
+        recipients: Option<&[String]>,
+    ) -> Result<(), ResponseMismatch> {
+        match self {
+            Self::Soap(response) => report.push(recipients, response),
+            Self::Http(HttpApiResponse::Lists {
+                message_identifier,
+                report: codes,
+                text,
+            }) => report.push_lists(recipients, message_identifier, codes, text.as_deref()),
+            Self::Http(HttpApiResponse::Legacy { code, text }) => Err(ResponseMismatch::Legacy {
+                code: *code,
+                text: text.clone(),
+            }),
+        }
+    }
 }
 
 impl Client {
-    /// A builder with the WSDL's endpoints and the default timeouts.
+    /// A builder for the SOAP API with the WSDL's endpoints and the default timeouts.
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         ClientBuilder {
             credentials,
             config: TransportConfig::new(default_endpoints()),
+            api: Api::Soap,
+            endpoints_given: false,
         }
+    }
+
+    /// The API this client sends through.
+    pub fn api(&self) -> Api {
+        self.api
     }
 
     /// The endpoints, in order of preference.
@@ -366,67 +484,57 @@ impl Client {
     pub async fn send_with_progress(
         &self,
         message: &Message,
-        mut progress: impl FnMut(usize, usize),
+        progress: impl FnMut(usize, usize),
     ) -> Result<SendReport, SendError> {
         let numbers = message.validate(Utc::now())?;
-        let mut report = SendReport::default();
-        let mut chunks: Vec<&[String]> = numbers.chunks(MAX_RECIPIENTS_PER_REQUEST).collect();
-        if chunks.is_empty() {
-            chunks.push(&[]); // an address book only
-        }
-        for (index, chunk) in chunks.iter().enumerate() {
-            let book = if index == 0 {
-                message.address_book.as_ref()
-            } else {
-                None
+        let mut batch = Batch::new(&numbers, MAX_RECIPIENTS_PER_REQUEST, progress);
+        while let Some(chunk) = batch.next_request() {
+            // The address book goes with the first request only (the only one, when the
+            // message names no numbers).
+            let book = match batch.index() {
+                0 => message.address_book.as_ref(),
+                _ => None,
             };
-            let request = self.submit_request(message, chunk, book);
-            let later = || {
-                chunks[index + 1..]
-                    .iter()
-                    .flat_map(|c| c.iter().cloned())
-                    .collect()
-            };
-            let response = match self
-                .transport
-                .call::<service::SubmitMessage>(&request)
-                .await
-            {
+            let response = match self.submit(message, chunk, book).await {
                 Ok(response) => response,
-                Err(error) => {
-                    return Err(SendError::Request {
-                        error,
-                        completed: report,
-                        affected: chunk.to_vec(),
-                        not_sent: later(),
-                    })
-                }
+                Err(error) => return Err(batch.request_failed(error)),
             };
-            let recipients = (book.is_none()).then_some(*chunk);
-            let before = report.len();
-            if let Err(error) = report.push(recipients, &response) {
-                return Err(SendError::Mismatch {
-                    error,
-                    completed: report,
-                    affected: chunk.to_vec(),
-                    not_sent: later(),
-                });
+            let recipients = book.is_none().then_some(chunk);
+            batch.answered(|report| response.add_to(report, recipients))?;
+        }
+        Ok(batch.finish())
+    }
+
+    /// Sends one request, through the client's API.
+    async fn submit(
+        &self,
+        message: &Message,
+        numbers: &[String],
+        book: Option<&(String, Option<String>)>,
+    ) -> Result<Answered, CallError<NoFault>> {
+        match self.api {
+            Api::Soap => {
+                let request = self.submit_request(message, numbers, book);
+                self.transport
+                    .call::<service::SubmitMessage>(&request)
+                    .await
+                    .map(Answered::Soap)
             }
-            progress(report.len(), numbers.len());
-            let failure = report
-                .iter()
-                .skip(before)
-                .find(|o| o.class == ReportClass::AccountFailure)
-                .map(|o| o.report);
-            if let (Some(code), true) = (failure, index + 1 < chunks.len()) {
-                return Err(SendError::AccountFailure {
-                    code,
-                    completed: report,
-                    not_sent: later(),
-                });
+            Api::Http => {
+                let form = http_api::submit_form(&self.credentials, message, numbers, book);
+                http_api::submit(&self.transport, &form)
+                    .await
+                    .map(Answered::Http)
             }
         }
-        Ok(report)
+    }
+
+    /// Account queries are SOAP operations: through the HTTP API there are none.
+    fn soap_only(&self) -> Result<(), QueryError> {
+        match self.api {
+            Api::Soap => Ok(()),
+            Api::Http => Err(QueryError::NotInHttpApi),
+        }
     }
 
     /// The SubmitMessage request for some of a message's numbers.
@@ -479,6 +587,7 @@ impl Client {
 
     /// The credit on the account.
     pub async fn available_credit(&self) -> Result<Credit, QueryError> {
+        self.soap_only()?;
         let request = wire::AvailableCredit {
             username: wire::AvailableCreditUsername::new(self.credentials.username.clone()).ok(),
             pin: wire::AvailableCreditPin::new(self.credentials.pin.clone()).ok(),
@@ -501,6 +610,7 @@ impl Client {
 
     /// The approximate number of premier messages the credit pays for.
     pub async fn available_messages(&self) -> Result<u64, QueryError> {
+        self.soap_only()?;
         let request = wire::AvailableMessages {
             username: wire::AvailableMessagesUsername::new(self.credentials.username.clone()).ok(),
             pin: wire::AvailableMessagesPin::new(self.credentials.pin.clone()).ok(),
@@ -519,6 +629,7 @@ impl Client {
 
     /// The ReplyTo values the account may use.
     pub async fn permitted_reply_to(&self) -> Result<Vec<String>, QueryError> {
+        self.soap_only()?;
         let request = wire::PermittedReplyTo {
             username: wire::PermittedReplyToUsername::new(self.credentials.username.clone()).ok(),
             pin: wire::PermittedReplyToPin::new(self.credentials.pin.clone()).ok(),
@@ -532,6 +643,7 @@ impl Client {
 
     /// Messages sent to the account's numbers, waiting to be collected.
     pub async fn collect_messages(&self) -> Result<Vec<wire::MoMessage>, QueryError> {
+        self.soap_only()?;
         let request = wire::CollectMessages {
             username: Some(self.credentials.username.clone()),
             pin: Some(self.credentials.pin.clone()),
@@ -555,6 +667,7 @@ impl Client {
         book: Option<&str>,
         group: Option<&str>,
     ) -> Result<Vec<wire::AddressBookEntry>, QueryError> {
+        self.soap_only()?;
         let request = wire::QueryAddressBook {
             username: self.credentials.username.clone(),
             pin: self.credentials.pin.clone(),
@@ -566,6 +679,28 @@ impl Client {
             .call::<service::QueryAddressBook>(&request)
             .await?;
         Ok(response.address_book_entry_list.item)
+    }
+}
+
+impl SmsGateway for Client {
+    type Code = ReportCode;
+    const VENDOR: &'static str = "Connection Software";
+    const RECIPIENTS_PER_REQUEST: usize = MAX_RECIPIENTS_PER_REQUEST;
+
+    fn endpoints(&self) -> &[String] {
+        Client::endpoints(self)
+    }
+
+    fn send_with_progress(
+        &self,
+        message: &Message,
+        progress: impl FnMut(usize, usize) + Send,
+    ) -> impl std::future::Future<Output = Result<SendReport, SendError>> + Send {
+        Client::send_with_progress(self, message, progress)
+    }
+
+    fn credit(&self) -> impl std::future::Future<Output = Result<Credit, QueryError>> + Send {
+        self.available_credit()
     }
 }
 

@@ -5,18 +5,29 @@
 //!   reached the server, and never sends a request twice.
 //! * [`report::ReportCode`] types the gateway's report codes; [`outcome::SendReport`] gives
 //!   one outcome per recipient.
+//! * [`http_api`] sends the same messages through the gateway's form-encoded HTTP API
+//!   ([`Api::Http`]), with the same outcomes and failover rules.
+//! * The `receipts` feature adds [`receipts::Receiver`], a server for the gateway's real-time
+//!   delivery receipts.
 //! * The `simulator` feature adds an embedded gateway for offline use and tests.
+//! * [`clickatell::Client`] is the same for Clickatell's SOAP API: its vendor layer plugs
+//!   into the shared parts described in [`vendor`].
 #![forbid(unsafe_code)]
 
+pub mod clickatell;
 pub mod client;
+pub mod http_api;
 pub mod outcome;
+#[cfg(feature = "receipts")]
+pub mod receipts;
 pub mod report;
 #[cfg(feature = "simulator")]
 pub mod simulator;
 pub mod transport;
+pub mod vendor;
 
 pub use client::{
-    Client, ClientBuilder, Content, Credentials, Credit, Delivery, InvalidMessage, Message,
+    Api, Client, ClientBuilder, Content, Credentials, Credit, Delivery, InvalidMessage, Message,
     QueryError, SendError,
 };
 pub use outcome::{Outcome, SendReport};
@@ -29,5 +40,6 @@ pub use report::{ReportClass, ReportCode};
 #[rustfmt::skip]
 pub mod generated {
     pub mod clickatell;
+    pub mod deliveryreceipt;
     pub mod sendsms5;
 }

@@ -1,5 +1,11 @@
-//! Per-recipient outcomes: the comma-separated `MessageIdentifier`, `Report` and `Text` lists
-//! of a `SubmitMessageResponse`, one entry per recipient, in order.
+//! Per-recipient outcomes of a send, whatever the vendor: a [`SendReport`] holds one
+//! [`Outcome`] per recipient, in order, each with the vendor's typed code and its shared
+//! [`ReportClass`].
+//!
+//! A vendor layer adds the answers of each request: Connection Software's comma-separated
+//! `MessageIdentifier`, `Report` and `Text` lists of a `SubmitMessageResponse` with
+//! [`SendReport::push`], any vendor's list of per-recipient [`Answer`]s with
+//! [`SendReport::push_request`].
 //!
 //! A report keeps the gateway's strings as they came and indexes into them, so turning a
 //! response for 350 recipients into outcomes allocates a handful of buffers, not 700 strings.
@@ -8,17 +14,18 @@ use std::ops::Range;
 
 use crate::generated::sendsms5::SubmitMessageResponse;
 use crate::report::{ReportClass, ReportCode};
+use crate::vendor::VendorCode;
 
-/// What the gateway said about one recipient.
+/// What the gateway said about one recipient. `C` is the vendor's code: [`ReportCode`] for
+/// Connection Software.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct Outcome<'a> {
+pub struct Outcome<'a, C = ReportCode> {
     /// The number, when the request named numbers (not for address-book sends).
     pub recipient: Option<&'a str>,
     /// The gateway's identifier for this message (empty if it gave none).
     pub message_id: &'a str,
-    /// The report code.
-    #[serde(serialize_with = "serialize_code")]
-    pub report: ReportCode,
+    /// The vendor's code.
+    pub report: C,
     /// What that means for a program.
     pub class: ReportClass,
     /// The gateway's text, verbatim: this recipient's item of the list, or the whole text
@@ -26,32 +33,50 @@ pub struct Outcome<'a> {
     pub text: &'a str,
 }
 
-fn serialize_code<S: serde::Serializer>(
-    code: &ReportCode,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.serialize_i32(code.code())
+/// One recipient's answer as a vendor layer read it from a response, for
+/// [`SendReport::push_request`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Answer<'a, C> {
+    /// The number, when the request named numbers.
+    pub recipient: Option<&'a str>,
+    /// The gateway's identifier for this message (empty if it gave none).
+    pub message_id: &'a str,
+    /// The vendor's code.
+    pub report: C,
+    /// The gateway's text for this recipient, verbatim.
+    pub text: &'a str,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Entry {
+struct Entry<C> {
     recipient: Option<Range<usize>>,
     message_id: Range<usize>,
-    report: ReportCode,
+    report: C,
     text: Range<usize>,
 }
 
 /// The outcomes of a send, in the order of its recipients.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SendReport {
-    /// Every request's numbers and every response's `MessageIdentifier` and `Text`, one after
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendReport<C = ReportCode> {
+    /// Every request's numbers and every response's identifiers and texts, one after
     /// another; entries point into it.
     strings: String,
-    entries: Vec<Entry>,
+    entries: Vec<Entry<C>>,
     requests: usize,
 }
 
-/// A response whose lists do not match the request.
+// By hand: a derived `Default` would ask for `C: Default`, and codes have no default.
+impl<C> Default for SendReport<C> {
+    fn default() -> Self {
+        Self {
+            strings: String::new(),
+            entries: Vec::new(),
+            requests: 0,
+        }
+    }
+}
+
+/// A response whose answers do not match the request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResponseMismatch {
     /// `Report` holds something that is not a list of integers.
@@ -67,11 +92,104 @@ pub enum ResponseMismatch {
         /// Message identifiers in the response.
         ids: usize,
     },
+    /// A vendor answered another number of per-recipient answers than the request had
+    /// recipients.
+    #[error("the gateway answered {answers} answer(s) for {recipients} recipient(s)")]
+    Answers {
+        /// Recipients in the request.
+        recipients: usize,
+        /// Answers in the response.
+        answers: usize,
+    },
+    /// An answer names another recipient than the one at its place in the request.
+    #[error("answer {} is for {found:?}, but recipient {} is {expected:?}", index + 1, index + 1)]
+    Recipient {
+        /// The answer's position, from 0.
+        index: usize,
+        /// The recipient at that position in the request.
+        expected: String,
+        /// The recipient the answer names.
+        found: String,
+    },
+    /// An answer is not in any form the vendor documents.
+    #[error("the gateway's answer {0:?} cannot be read")]
+    Unreadable(String),
+    /// The HTTP API answered in its oldest format (`ResponseFormat=0`, `<code> - <text>`): one
+    /// code from an older numbering than the report codes, for the whole request, so what
+    /// happened to each recipient is unknown.
+    #[error("the gateway answered \"{code} - {text}\" (the HTTP API's legacy format, without a report code per recipient)")]
+    Legacy {
+        /// The legacy code.
+        code: i32,
+        /// Its text.
+        text: String,
+    },
 }
 
-impl SendReport {
-    /// Adds the outcomes of one response. `recipients` are the numbers of its request, or
-    /// `None` for an address-book send, whose recipients the gateway does not name.
+impl<C: VendorCode> SendReport<C> {
+    /// Adds the answers to one request, one per recipient, in order.
+    pub fn push_request<'s>(&mut self, answers: impl IntoIterator<Item = Answer<'s, C>>) {
+        for answer in answers {
+            let recipient = answer.recipient.map(|number| self.append(number));
+            let message_id = self.append(answer.message_id);
+            let text = self.append(answer.text);
+            self.entries.push(Entry {
+                recipient,
+                message_id,
+                report: answer.report,
+                text,
+            });
+        }
+        self.requests += 1;
+    }
+
+    fn append(&mut self, text: &str) -> Range<usize> {
+        let start = self.strings.len();
+        self.strings.push_str(text);
+        start..self.strings.len()
+    }
+
+    /// How many outcomes.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// How many requests the send took.
+    pub fn requests(&self) -> usize {
+        self.requests
+    }
+
+    /// The outcome of the `index`th recipient.
+    pub fn get(&self, index: usize) -> Option<Outcome<'_, C>> {
+        self.entries.get(index).map(|entry| Outcome {
+            recipient: entry.recipient.clone().map(|r| &self.strings[r]),
+            message_id: &self.strings[entry.message_id.clone()],
+            report: entry.report,
+            class: entry.report.class(),
+            text: &self.strings[entry.text.clone()],
+        })
+    }
+
+    /// The outcomes, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Outcome<'_, C>> {
+        (0..self.entries.len()).filter_map(|i| self.get(i))
+    }
+
+    /// Whether the gateway took the message for every recipient.
+    pub fn all_accepted(&self) -> bool {
+        self.entries.iter().all(|e| e.report.is_success())
+    }
+}
+
+impl SendReport<ReportCode> {
+    /// Adds the outcomes of one Connection Software response. `recipients` are the numbers of
+    /// its request, or `None` for an address-book send, whose recipients the gateway does not
+    /// name.
     ///
     /// A single report code for several recipients applies to all of them (an account-wide
     /// failure, such as an invalid login). A `Text` list of another length than the recipients
@@ -81,11 +199,29 @@ impl SendReport {
         recipients: Option<&[String]>,
         response: &SubmitMessageResponse,
     ) -> Result<(), ResponseMismatch> {
-        let codes = parse_codes(&response.report)
-            .ok_or_else(|| ResponseMismatch::Report(response.report.clone()))?;
-        let text = response.text.as_deref().unwrap_or("");
-        let id_commas = commas(response.message_identifier.as_bytes());
-        let ids = if response.message_identifier.trim().is_empty() {
+        self.push_lists(
+            recipients,
+            &response.message_identifier,
+            &response.report,
+            response.text.as_deref(),
+        )
+    }
+
+    /// [`SendReport::push`] for the three lists as they came, whatever the API: the
+    /// comma-separated `message_identifiers`, `report` codes and `text` (already decoded from
+    /// the XML or form encoding they came in).
+    pub fn push_lists(
+        &mut self,
+        recipients: Option<&[String]>,
+        message_identifiers: &str,
+        report: &str,
+        text: Option<&str>,
+    ) -> Result<(), ResponseMismatch> {
+        let codes =
+            parse_codes(report).ok_or_else(|| ResponseMismatch::Report(report.to_owned()))?;
+        let text = text.unwrap_or("");
+        let id_commas = commas(message_identifiers.as_bytes());
+        let ids = if message_identifiers.trim().is_empty() {
             0
         } else {
             id_commas.len() + 1
@@ -106,9 +242,9 @@ impl SendReport {
         // Everything is copied into `strings`; entries point at the items where they lie.
         let numbers_len: usize = recipients.unwrap_or_default().iter().map(String::len).sum();
         self.strings
-            .reserve(response.message_identifier.len() + text.len() + numbers_len);
+            .reserve(message_identifiers.len() + text.len() + numbers_len);
         let ids_start = self.strings.len();
-        self.strings.push_str(&response.message_identifier);
+        self.strings.push_str(message_identifiers);
         let text_start = self.strings.len();
         self.strings.push_str(text);
         let whole_text = text_start..text_start + text.len();
@@ -152,42 +288,6 @@ impl SendReport {
         }
         self.requests += 1;
         Ok(())
-    }
-
-    /// How many outcomes.
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// How many requests the send took.
-    pub fn requests(&self) -> usize {
-        self.requests
-    }
-
-    /// The outcome of the `index`th recipient.
-    pub fn get(&self, index: usize) -> Option<Outcome<'_>> {
-        self.entries.get(index).map(|entry| Outcome {
-            recipient: entry.recipient.clone().map(|r| &self.strings[r]),
-            message_id: &self.strings[entry.message_id.clone()],
-            report: entry.report,
-            class: entry.report.class(),
-            text: &self.strings[entry.text.clone()],
-        })
-    }
-
-    /// The outcomes, in order.
-    pub fn iter(&self) -> impl Iterator<Item = Outcome<'_>> {
-        (0..self.entries.len()).filter_map(|i| self.get(i))
-    }
-
-    /// Whether the gateway took the message for every recipient.
-    pub fn all_accepted(&self) -> bool {
-        self.entries.iter().all(|e| e.report.is_success())
     }
 }
 

@@ -167,6 +167,23 @@ impl ReportCode {
     }
 }
 
+impl crate::vendor::VendorCode for ReportCode {
+    fn class(self) -> ReportClass {
+        ReportCode::class(self)
+    }
+
+    fn wire(self) -> String {
+        self.code().to_string()
+    }
+}
+
+/// As the integer the gateway sends (`sendsms --json`).
+impl serde::Serialize for ReportCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_i32(self.code())
+    }
+}
+
 impl From<i32> for ReportCode {
     fn from(code: i32) -> Self {
         Self::from_i32(code)

@@ -1,4 +1,6 @@
-//! SOAP over HTTP with endpoint failover that never sends a request twice.
+//! Requests over HTTP with endpoint failover that never sends a request twice: SOAP calls
+//! ([`Transport::call`]) and, through the same rules ([`Transport::send_with_failover`]), the
+//! HTTP API's form posts ([`crate::http_api`]).
 //!
 //! The rule, from the vendor's documents: fail over to the next endpoint when a server cannot
 //! be reached, and never retry a request whose outcome is in doubt or that got an error report.
@@ -101,6 +103,12 @@ impl TransportConfig {
             cooldown: Duration::from_secs(60),
         }
     }
+
+    /// The defaults for the ports a generated binding lists (its `ENDPOINTS`), in the WSDL's
+    /// order: the first is the primary.
+    pub fn for_ports(ports: &[soap_runtime::Endpoint]) -> Self {
+        Self::new(ports.iter().map(|port| port.address.to_owned()).collect())
+    }
 }
 
 /// Configuration errors.
@@ -121,7 +129,7 @@ pub enum ConfigError {
     Http(String),
 }
 
-/// Sends SOAP requests to the first endpoint that can be reached.
+/// Sends requests to the first endpoint that can be reached.
 #[derive(Debug)]
 pub struct Transport {
     http: reqwest::Client,
@@ -202,20 +210,37 @@ impl Transport {
         input: &O::Input,
     ) -> Result<O::Output, CallError<O::Fault>> {
         let body = write_request::<O>(input, &Default::default());
+        let answer = self
+            .send_with_failover(|http, endpoint| {
+                http.post(endpoint)
+                    .header(
+                        reqwest::header::CONTENT_TYPE,
+                        O::INFO.version.content_type(),
+                    )
+                    .header("SOAPAction", format!("\"{}\"", O::INFO.soap_action))
+                    .body(body.clone())
+            })
+            .await?;
+        read_soap_answer::<O>(answer)
+    }
+
+    /// Sends the request that `request` builds (from this transport's HTTP client and an
+    /// endpoint URL) to the first endpoint that can be reached, and reads the whole answer.
+    ///
+    /// This is where the rules of this module live, for every API: endpoints in order, those
+    /// cooling down last; on to the next one only when the request cannot have reached the
+    /// server (a connect error); once it may have, [`CallError::OutcomeUnknown`] for any
+    /// failure, and nothing is sent anywhere else. The answer is returned whatever its HTTP
+    /// status: what it means is the caller's to say, and none is ever resent.
+    pub async fn send_with_failover<F>(
+        &self,
+        request: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<HttpAnswer<'_>, CallError<F>> {
         let mut attempts = Vec::new();
         let order = self.order();
         for (tried, &index) in order.iter().enumerate() {
             let endpoint = &self.endpoints[index];
-            let request = self
-                .http
-                .post(endpoint)
-                .header(
-                    reqwest::header::CONTENT_TYPE,
-                    O::INFO.version.content_type(),
-                )
-                .header("SOAPAction", format!("\"{}\"", O::INFO.soap_action))
-                .body(body.clone());
-            match request.send().await {
+            match request(&self.http, endpoint).send().await {
                 Err(error) if error.is_connect() => {
                     let reason = error_chain(&error);
                     if tried + 1 < order.len() {
@@ -234,42 +259,58 @@ impl Transport {
                 }
                 Ok(response) => {
                     self.mark(index, false);
-                    return self.answer::<O>(endpoint, response).await;
+                    let status = response.status().as_u16();
+                    return match response.text().await {
+                        Ok(body) => Ok(HttpAnswer {
+                            endpoint,
+                            status,
+                            body,
+                        }),
+                        // The server has the request, and its answer was cut off.
+                        Err(error) => Err(CallError::OutcomeUnknown {
+                            endpoint: endpoint.clone(),
+                            reason: error_chain(&error),
+                        }),
+                    };
                 }
             }
         }
         Err(CallError::Unreachable { attempts })
     }
+}
 
-    async fn answer<O: Operation>(
-        &self,
-        endpoint: &str,
-        response: reqwest::Response,
-    ) -> Result<O::Output, CallError<O::Fault>> {
-        let status = response.status().as_u16();
-        let text = match response.text().await {
-            Ok(text) => text,
-            // The server has the request, and its answer was cut off.
-            Err(error) => {
-                return Err(CallError::OutcomeUnknown {
-                    endpoint: endpoint.to_owned(),
-                    reason: error_chain(&error),
-                })
-            }
-        };
-        match read_response::<O>(&text) {
-            Ok(received) if status == 200 => Ok(received.body),
-            Ok(_) => Err(bad(
-                endpoint,
-                status,
-                "a SOAP response with an error status".to_owned(),
-            )),
-            Err(EnvelopeError::Fault(fault)) => Err(CallError::Fault {
-                endpoint: endpoint.to_owned(),
-                fault,
-            }),
-            Err(EnvelopeError::Read(error)) => Err(bad(endpoint, status, read_reason(&error))),
-        }
+/// A whole answer from the endpoint that took a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpAnswer<'a> {
+    /// The endpoint that answered.
+    pub endpoint: &'a str,
+    /// The HTTP status.
+    pub status: u16,
+    /// The body, as text.
+    pub body: String,
+}
+
+impl HttpAnswer<'_> {
+    /// The error for an answer that is not what the request asks for; the request reached
+    /// the server.
+    pub fn bad<F>(&self, reason: impl Into<String>) -> CallError<F> {
+        bad(self.endpoint, self.status, reason.into())
+    }
+}
+
+/// Operation `O`'s output from a SOAP answer: a SOAP Fault, an error status or an unreadable
+/// body is an error, never retried.
+fn read_soap_answer<O: Operation>(
+    answer: HttpAnswer<'_>,
+) -> Result<O::Output, CallError<O::Fault>> {
+    match read_response::<O>(&answer.body) {
+        Ok(received) if answer.status == 200 => Ok(received.body),
+        Ok(_) => Err(answer.bad("a SOAP response with an error status")),
+        Err(EnvelopeError::Fault(fault)) => Err(CallError::Fault {
+            endpoint: answer.endpoint.to_owned(),
+            fault,
+        }),
+        Err(EnvelopeError::Read(error)) => Err(answer.bad(read_reason(&error))),
     }
 }
 

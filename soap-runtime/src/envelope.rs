@@ -148,8 +148,8 @@ pub enum EnvelopeError<D> {
     /// The server answered with a SOAP Fault.
     #[error(transparent)]
     Fault(Fault<D>),
-    /// The response is not a SOAP envelope holding the expected body.
-    #[error("invalid SOAP response: {0}")]
+    /// The message is not a SOAP envelope holding the expected body.
+    #[error("invalid SOAP message: {0}")]
     Read(#[from] ReadError),
 }
 
@@ -184,6 +184,12 @@ pub fn read_envelope<H: Headers, B: XmlValue, D: FaultDetail>(
     xml: &str,
     message: &MessageInfo,
 ) -> Result<Received<H, B>, EnvelopeError<D>> {
+    // SOAP 1.1 and 1.2 forbid a DTD in a message: refusing one here also rules out entity
+    // tricks for every server and client built on this runtime.
+    if let Some(at) = memchr::memmem::find(xml.as_bytes(), b"<!DOCTYPE") {
+        let kind = ReadErrorKind::Syntax("a SOAP message may not have a DTD".into());
+        return Err(EnvelopeError::Read(XmlReader::new(xml).error(kind, at)));
+    }
     let resolved = crate::multiref::resolve(xml)?;
     let mut reader = XmlReader::new(&resolved);
     let mut envelope = reader.root()?;

@@ -14,7 +14,8 @@ use clap::{Parser, Subcommand};
 use codegen::Options;
 
 /// Every module `regen` writes, as (WSDL, output) paths relative to the workspace root.
-/// Adding a vendor is one line here, plus a `pub mod` in generated-client.
+/// Adding a vendor is one line here, plus a `pub mod` in generated-client and a vendor layer:
+/// see "Adding a SOAP SMS vendor" in the README.
 const GENERATED: &[(&str, &str)] = &[
     (
         "wsdl/sendsms5.wsdl",
@@ -23,6 +24,10 @@ const GENERATED: &[(&str, &str)] = &[
     (
         "wsdl/clickatell.wsdl",
         "generated-client/src/generated/clickatell.rs",
+    ),
+    (
+        "wsdl/deliveryreceipt.wsdl",
+        "generated-client/src/generated/deliveryreceipt.rs",
     ),
 ];
 

@@ -1,9 +1,11 @@
-//! `sendsms`: send SMS through the Connection Software gateway from the shell.
+//! `sendsms`: send SMS through the Connection Software gateway (or, with `--vendor
+//! clickatell`, Clickatell's) from the shell.
 //!
 //! Exit status of `send`: 0 every recipient accepted; 1 a report code rejected some recipient
 //! or the account; 2 bad arguments or an invalid message (nothing sent); 3 no endpoint could
-//! be reached (the recipients listed as not sent were not sent); 4 the outcome is unknown
-//! (something may have been sent, and nothing was resent).
+//! be reached, or no Clickatell session could be set up (the recipients listed as not sent
+//! were not sent); 4 the outcome is unknown (something may have been sent, and nothing was
+//! resent).
 //!
 //! The account queries (`credit`, `messages`, `reply-to`) send nothing, so they use 3 and 4
 //! only for an unreachable gateway and a lost answer; any other failure is 1.
@@ -20,19 +22,42 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use generated_client::transport::CallError;
-use generated_client::{Client, Credentials, Delivery, Message, QueryError, SendError, SendReport};
+use generated_client::transport::{CallError, TransportConfig};
+use generated_client::vendor::{SmsGateway, VendorCode};
+use generated_client::{
+    clickatell, Client, Credentials, Delivery, Message, QueryError, SendError, SendReport,
+};
 
 #[derive(Parser)]
 #[command(
     version,
-    about = "Send SMS through the Connection Software gateway (SOAP API).",
+    about = "Send SMS through the Connection Software gateway, or Clickatell's (SOAP APIs).",
     after_help = "Exit status: 0 every recipient accepted; 1 a report code rejected some \
         recipient or the account; 2 bad arguments or an invalid message (nothing sent); 3 no \
-        endpoint could be reached (nothing sent); 4 outcome unknown (something may have been \
-        sent; nothing was resent)."
+        endpoint could be reached, or no Clickatell session (nothing sent); 4 outcome unknown \
+        (something may have been sent; nothing was resent)."
 )]
 struct Args {
+    /// The gateway's vendor: `send` and `credit` work with both; the other commands are
+    /// Connection Software's.
+    #[arg(
+        long,
+        value_enum,
+        env = "SENDSMS_VENDOR",
+        default_value = "csoft",
+        global = true
+    )]
+    vendor: VendorArg,
+    /// Connection Software's API to send through: soap (every command) or http (the
+    /// form-encoded HTTP API, `send` only). The default endpoints are that API's servers.
+    #[arg(
+        long,
+        value_enum,
+        env = "SENDSMS_API",
+        default_value = "soap",
+        global = true
+    )]
+    api: ApiArg,
     /// The primary endpoint (default: the WSDL's primary server).
     #[arg(long, value_name = "URL", env = "SENDSMS_PRIMARY", global = true)]
     primary: Option<String>,
@@ -40,7 +65,7 @@ struct Args {
     /// WSDL's secondary server, unless --primary is given: then there is none).
     #[arg(long, value_name = "URL", env = "SENDSMS_SECONDARY", global = true)]
     secondary: Option<String>,
-    /// The account's Username.
+    /// The account's Username (Clickatell: its user name).
     #[arg(long, value_name = "U", env = "SENDSMS_USERNAME", global = true)]
     username: Option<String>,
     /// The account's PIN.
@@ -52,6 +77,18 @@ struct Args {
         hide_env_values = true
     )]
     pin: Option<String>,
+    /// Clickatell: the api_id of the account's SOAP API.
+    #[arg(long, value_name = "N", env = "SENDSMS_API_ID", global = true)]
+    api_id: Option<i32>,
+    /// Clickatell: the account's password.
+    #[arg(
+        long,
+        value_name = "P",
+        env = "SENDSMS_PASSWORD",
+        global = true,
+        hide_env_values = true
+    )]
+    password: Option<String>,
     /// Seconds to wait for each request (connecting takes at most a third of it).
     #[arg(long, value_name = "SECS", default_value_t = 30, global = true)]
     timeout: u64,
@@ -72,6 +109,10 @@ enum Command {
     /// Run a simulated gateway on loopback until Ctrl-C (demo account: demo / demo1234).
     #[cfg(feature = "simulator")]
     Simulate(generated_client::simulator::cli::SimulateArgs),
+    /// Receive the gateway's real-time delivery receipts.
+    #[cfg(feature = "receipts")]
+    #[command(subcommand)]
+    Receipts(receipts::ReceiptsCommand),
 }
 
 #[derive(clap::Args)]
@@ -103,6 +144,33 @@ struct SendArgs {
     json: bool,
 }
 
+/// Connection Software's APIs.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ApiArg {
+    /// The SOAP API (sendsms5).
+    Soap,
+    /// The HTTP API (/webservices/http/sendsms).
+    Http,
+}
+
+impl From<ApiArg> for generated_client::Api {
+    fn from(api: ApiArg) -> Self {
+        match api {
+            ApiArg::Soap => Self::Soap,
+            ApiArg::Http => Self::Http,
+        }
+    }
+}
+
+/// The vendors `sendsms` can send through.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum VendorArg {
+    /// Connection Software (sendsms5).
+    Csoft,
+    /// Clickatell's rpc/encoded SOAP API.
+    Clickatell,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum DeliveryArg {
     Default,
@@ -126,7 +194,14 @@ impl Failure {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    let matches = <Args as clap::CommandFactory>::command().get_matches();
+    #[allow(unused_mut)] // changed only with the receipts feature
+    let mut args = match <Args as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(args) => args,
+        Err(error) => error.exit(),
+    };
+    #[cfg(feature = "receipts")]
+    receipts::credentials_from_command_line_only(&mut args, &matches);
     init_logging(&args.command);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -183,12 +258,16 @@ fn report(failure: Failure) -> ExitCode {
 async fn run(args: Args) -> Result<u8, Failure> {
     let mut out = std::io::stdout().lock();
     match &args.command {
-        Command::Send(send) => send_message(&client(&args)?, send).await,
+        Command::Send(send) => match args.vendor {
+            VendorArg::Csoft => send_message(&client(&args)?, send).await,
+            VendorArg::Clickatell => send_message(&clickatell_client(&args)?, send).await,
+        },
         Command::Credit => {
-            let credit = client(&args)?
-                .available_credit()
-                .await
-                .map_err(query_failure)?;
+            let credit = match args.vendor {
+                VendorArg::Csoft => client(&args)?.credit().await,
+                VendorArg::Clickatell => clickatell_client(&args)?.credit().await,
+            }
+            .map_err(query_failure)?;
             let _ = writeln!(out, "{} {}", credit.amount, credit.currency);
             Ok(0)
         }
@@ -215,14 +294,19 @@ async fn run(args: Args) -> Result<u8, Failure> {
             drop(out);
             simulator::simulate(simulate).await
         }
+        #[cfg(feature = "receipts")]
+        Command::Receipts(receipts::ReceiptsCommand::Serve(serve)) => {
+            // The handler writes to stdout from the server's tasks.
+            drop(out);
+            receipts::serve(serve, &args).await
+        }
     }
 }
 
 /// The endpoints: `--primary` then `--secondary`. Without either, the WSDL's two ports. With
 /// `--primary` alone there is no secondary: falling back from a server of one's choosing to
 /// the vendor's would send to a gateway nobody asked for.
-fn endpoints(args: &Args) -> Vec<String> {
-    let defaults = generated_client::client::default_endpoints();
+fn endpoints(args: &Args, defaults: Vec<String>) -> Vec<String> {
     match (&args.primary, &args.secondary) {
         (None, None) => defaults,
         (Some(primary), secondary) => std::iter::once(primary.clone())
@@ -236,7 +320,13 @@ fn endpoints(args: &Args) -> Vec<String> {
     }
 }
 
+/// The Connection Software client; every command but `send` and `credit` is for it alone.
 fn client(args: &Args) -> Result<Client, Failure> {
+    if args.vendor != VendorArg::Csoft {
+        return Err(Failure::usage(
+            "this command is for Connection Software only (--vendor csoft)",
+        ));
+    }
     let username = args
         .username
         .clone()
@@ -247,12 +337,36 @@ fn client(args: &Args) -> Result<Client, Failure> {
         .ok_or_else(|| Failure::usage("no PIN: pass --pin or set SENDSMS_PIN"))?;
     let credentials = Credentials::new(username, pin).map_err(|e| Failure::usage(e.to_string()))?;
     let timeout = Duration::from_secs(args.timeout.max(1));
+    let api = generated_client::Api::from(args.api);
     Client::builder(credentials)
         .timeout(timeout)
         .connect_timeout(timeout / 3)
-        .endpoints(endpoints(args))
+        .api(api)
+        .endpoints(endpoints(args, api.default_endpoints()))
         .build()
         .map_err(|e| Failure::usage(e.to_string()))
+}
+
+/// The Clickatell client: `--api-id`, `--username` and `--password`.
+fn clickatell_client(args: &Args) -> Result<clickatell::Client, Failure> {
+    let api_id = args
+        .api_id
+        .ok_or_else(|| Failure::usage("no api_id: pass --api-id or set SENDSMS_API_ID"))?;
+    let user = args
+        .username
+        .clone()
+        .ok_or_else(|| Failure::usage("no user name: pass --username or set SENDSMS_USERNAME"))?;
+    let password = args
+        .password
+        .clone()
+        .ok_or_else(|| Failure::usage("no password: pass --password or set SENDSMS_PASSWORD"))?;
+    let credentials = clickatell::Credentials::new(api_id, user, password)
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let mut config = TransportConfig::new(endpoints(args, clickatell::default_endpoints()));
+    config.timeout = timeout;
+    config.connect_timeout = timeout / 3;
+    clickatell::Client::new(credentials, config).map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// `--to`: comma-separated numbers, or `@FILE` with one per line.
@@ -270,7 +384,7 @@ fn recipients(to: &str) -> Result<Vec<String>, Failure> {
         .collect())
 }
 
-async fn send_message(client: &Client, args: &SendArgs) -> Result<u8, Failure> {
+async fn send_message<G: SmsGateway>(client: &G, args: &SendArgs) -> Result<u8, Failure> {
     let numbers = recipients(&args.to)?;
     let mut message = match (&args.text, &args.flash) {
         (Some(text), _) => Message::text(text.clone(), numbers),
@@ -287,7 +401,7 @@ async fn send_message(client: &Client, args: &SendArgs) -> Result<u8, Failure> {
     });
     // Only a send of several requests takes long enough to need one.
     let bar = (std::io::stderr().is_terminal()
-        && message.numbers.len() > generated_client::client::MAX_RECIPIENTS_PER_REQUEST)
+        && message.numbers.len() > G::RECIPIENTS_PER_REQUEST)
         .then(|| indicatif::ProgressBar::new(message.numbers.len() as u64));
     let result = client
         .send_with_progress(&message, |done, _| {
@@ -361,6 +475,19 @@ async fn send_message(client: &Client, args: &SendArgs) -> Result<u8, Failure> {
                 ),
             })
         }
+        Err(SendError::NoSession {
+            error,
+            completed,
+            not_sent,
+        }) => {
+            print_outcomes(&completed, json);
+            print_pending(&not_sent, Pending::NotSent, json);
+            let message = format!("nothing sent: could not log in to {}: {error}", G::VENDOR);
+            Err(Failure {
+                code: 3,
+                message: describe_partial(&message, &completed, &[], Pending::NotSent, &not_sent),
+            })
+        }
     }
 }
 
@@ -389,9 +516,9 @@ impl Pending {
     }
 }
 
-fn describe_partial(
+fn describe_partial<C: VendorCode>(
     message: &str,
-    completed: &SendReport,
+    completed: &SendReport<C>,
     affected: &[String],
     state: Pending,
     not_sent: &[String],
@@ -436,10 +563,11 @@ fn query_failure(error: QueryError) -> Failure {
             code: 1,
             message: describe(call),
         },
-        QueryError::Unexpected(_) => Failure {
+        QueryError::Unexpected(_) | QueryError::Refused(_) => Failure {
             code: 1,
             message: error.to_string(),
         },
+        QueryError::NotInHttpApi => Failure::usage(format!("{error} (--api soap)")),
     }
 }
 
@@ -470,7 +598,7 @@ fn describe<F>(error: &CallError<F>) -> String {
     }
 }
 
-fn print_outcomes(report: &SendReport, json: bool) {
+fn print_outcomes<C: VendorCode>(report: &SendReport<C>, json: bool) {
     let mut out = std::io::stdout().lock();
     for outcome in report.iter() {
         let _ = if json {
@@ -489,7 +617,7 @@ fn print_outcomes(report: &SendReport, json: bool) {
                 } else {
                     outcome.message_id
                 },
-                outcome.report.code(),
+                outcome.report.wire(),
                 outcome.text.replace('\n', " ")
             )
         };
@@ -515,13 +643,35 @@ fn print_pending(numbers: &[String], state: Pending, json: bool) {
     }
 }
 
+/// Ctrl-C or SIGTERM, for the commands that serve until told to stop.
+#[cfg(all(unix, any(feature = "simulator", feature = "receipts")))]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+#[cfg(all(not(unix), any(feature = "simulator", feature = "receipts")))]
+fn stop_signal() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // Without a handler there is no Ctrl-C to wait for; serve until killed.
+            std::future::pending::<()>().await;
+        }
+    })
+}
+
 #[cfg(feature = "simulator")]
 mod simulator {
-    use std::future::Future;
-
     use generated_client::simulator::cli::{self, SimulateArgs};
 
-    use super::Failure;
+    use super::{stop_signal, Failure};
 
     /// `sendsms simulate`: serves until Ctrl-C (or SIGTERM), then shuts down cleanly.
     pub(super) async fn simulate(args: &SimulateArgs) -> Result<u8, Failure> {
@@ -550,27 +700,113 @@ mod simulator {
             }),
         }
     }
+}
 
-    #[cfg(unix)]
-    fn stop_signal() -> std::io::Result<impl Future<Output = ()>> {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut interrupt = signal(SignalKind::interrupt())?;
-        let mut terminate = signal(SignalKind::terminate())?;
-        Ok(async move {
-            tokio::select! {
-                _ = interrupt.recv() => {}
-                _ = terminate.recv() => {}
-            }
-        })
+#[cfg(feature = "receipts")]
+mod receipts {
+    use std::io::Write;
+    use std::net::SocketAddr;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    use clap::parser::ValueSource;
+    use generated_client::receipts::{DeliveryReceipt, ReceiptCredentials, Receiver, Rejection};
+
+    use super::{stop_signal, Args, Failure};
+
+    #[derive(clap::Subcommand)]
+    pub(super) enum ReceiptsCommand {
+        /// Serve the receipt URL the gateway posts to: print each receipt as one JSON line on
+        /// stdout, and acknowledge it once written; until Ctrl-C. --username and --pin (given
+        /// on the command line, not read from the environment, whose SENDSMS_USERNAME and
+        /// SENDSMS_PIN are the account's) are the ones receipts must carry.
+        Serve(ServeArgs),
     }
 
-    #[cfg(not(unix))]
-    fn stop_signal() -> std::io::Result<impl Future<Output = ()>> {
-        Ok(async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                // Without a handler there is no Ctrl-C to wait for; serve until killed.
-                std::future::pending::<()>().await;
+    #[derive(clap::Args)]
+    pub(super) struct ServeArgs {
+        /// The address to listen on, as IP:PORT (port 0 picks a free port).
+        #[arg(long, value_name = "ADDR")]
+        bind: SocketAddr,
+        /// The largest request body read, in bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = generated_client::receipts::DEFAULT_BODY_LIMIT)]
+        body_limit: usize,
+    }
+
+    /// The receipt server's Username and PIN are the customer's own, not the gateway
+    /// account's: `SENDSMS_USERNAME` and `SENDSMS_PIN` must not become them.
+    pub(super) fn credentials_from_command_line_only(args: &mut Args, matches: &clap::ArgMatches) {
+        let Some(serve) = matches
+            .subcommand_matches("receipts")
+            .and_then(|receipts| receipts.subcommand_matches("serve"))
+        else {
+            return;
+        };
+        let given = |name| serve.value_source(name) == Some(ValueSource::CommandLine);
+        if !given("username") {
+            args.username = None;
+        }
+        if !given("pin") {
+            args.pin = None;
+        }
+    }
+
+    /// `sendsms receipts serve`.
+    pub(super) async fn serve(serve: &ServeArgs, args: &Args) -> Result<u8, Failure> {
+        let credentials = match (&args.username, &args.pin) {
+            (Some(username), Some(pin)) => Some(
+                ReceiptCredentials::new(username.clone(), pin.clone())
+                    .map_err(|e| Failure::usage(e.to_string()))?,
+            ),
+            (None, None) => None,
+            _ => return Err(Failure::usage("give both --username and --pin, or neither")),
+        };
+        // Watched before the address is printed, as for `simulate`.
+        let stop = stop_signal().map_err(|e| Failure {
+            code: 1,
+            message: format!("cannot watch for Ctrl-C: {e}"),
+        })?;
+        let received = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&received);
+        let mut receiver = Receiver::new(move |receipt: DeliveryReceipt| {
+            let counter = Arc::clone(&counter);
+            async move {
+                print(&receipt)?;
+                counter.fetch_add(1, Ordering::Relaxed);
+                Ok(())
             }
         })
+        .body_limit(serve.body_limit);
+        let required = credentials.is_some();
+        if let Some(credentials) = credentials {
+            receiver = receiver.credentials(credentials);
+        }
+        let running = receiver.bind(serve.bind).await.map_err(|e| Failure {
+            code: 1,
+            message: format!("cannot listen on {}: {e}", serve.bind),
+        })?;
+        eprintln!(
+            "Receiving delivery receipts at {} (any path){}; one JSON line per receipt on stdout. Ctrl-C stops.",
+            running.url(),
+            if required { ", Username and PIN required" } else { "" },
+        );
+        stop.await;
+        running.shutdown().await;
+        eprintln!(
+            "Stopped after {} receipt(s).",
+            received.load(Ordering::Relaxed)
+        );
+        Ok(0)
+    }
+
+    /// One JSON line, flushed at once for whatever reads the pipe. A receipt that cannot be
+    /// written is not acknowledged: the gateway keeps it.
+    fn print(receipt: &DeliveryReceipt) -> Result<(), Rejection> {
+        let line = serde_json::to_string(receipt)
+            .map_err(|e| Rejection::catch_all().with_text(e.to_string()))?;
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{line}")
+            .and_then(|()| out.flush())
+            .map_err(|e| Rejection::catch_all().with_text(format!("cannot write the receipt: {e}")))
     }
 }

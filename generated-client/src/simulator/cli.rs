@@ -35,6 +35,9 @@ pub struct SimulateArgs {
     /// account.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Delivery receipts to post.
+    #[command(flatten)]
+    pub receipts: super::receipts::ReceiptArgs,
 }
 
 /// Why `simulate` could not run.
@@ -54,6 +57,9 @@ pub enum SimulateError {
     /// The URLs could not be printed.
     #[error("cannot write: {0}")]
     Output(#[from] io::Error),
+    /// The delivery receipt options are not usable (a URL that is not http or https).
+    #[error("{0}")]
+    Receipts(String),
 }
 
 impl SimulateError {
@@ -62,7 +68,7 @@ impl SimulateError {
     pub fn is_usage(&self) -> bool {
         matches!(
             self,
-            Self::Config { .. } | Self::Start(Error::NotLoopback(_))
+            Self::Config { .. } | Self::Start(Error::NotLoopback(_)) | Self::Receipts(_)
         )
     }
 }
@@ -80,6 +86,7 @@ pub fn demo_config() -> SimulatorConfig {
             Report::new(8, "Blacklisted number"),
         )]
         .into(),
+        clickatell: super::clickatell::demo_config(),
         ..SimulatorConfig::default()
     }
 }
@@ -116,7 +123,10 @@ pub async fn run(
     out: &mut dyn Write,
     stop: impl Future<Output = ()>,
 ) -> Result<Served, SimulateError> {
-    let config = load_config(args)?;
+    let config = args
+        .receipts
+        .apply(load_config(args)?)
+        .map_err(SimulateError::Receipts)?;
     let simulator = Simulator::new(config.clone());
     let primary = simulator.start(args.bind).await?;
     let secondary = match args.secondary_bind {
@@ -148,6 +158,7 @@ fn describe(
     if let Some(secondary) = secondary {
         writeln!(out, "  secondary: {}", secondary.url())?;
     }
+    writeln!(out, "  http api:  {}", primary.http_api_url())?;
     for account in &config.accounts {
         writeln!(
             out,
@@ -159,6 +170,13 @@ fn describe(
             account.message_cost,
             if account.test { ", test account" } else { "" },
         )?;
+        if let Some(receipts) = &account.delivery_receipts {
+            writeln!(
+                out,
+                "  receipts:  posted to {} for every message accepted",
+                receipts.url
+            )?;
+        }
     }
     for (number, report) in &config.number_reports {
         writeln!(
@@ -179,6 +197,7 @@ fn describe(
         writeln!(out, "export SENDSMS_USERNAME={}", account.username)?;
         writeln!(out, "export SENDSMS_PIN={}", account.pin)?;
     }
+    super::clickatell::describe(&config.clickatell, primary, secondary, out)?;
     writeln!(out)?;
     writeln!(out, "Serving until Ctrl-C.")?;
     out.flush()
@@ -222,6 +241,7 @@ mod tests {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             secondary_bind: None,
             config,
+            receipts: Default::default(),
         };
         let config = load_config(&args(Some(path.clone()))).unwrap();
         assert_eq!(config.accounts[0].username, "u");
@@ -241,6 +261,7 @@ mod tests {
             bind: loopback,
             secondary_bind: Some(loopback),
             config: None,
+            receipts: Default::default(),
         };
         let mut out = Vec::new();
         let served = run(&args, &mut out, async {}).await.unwrap();
@@ -269,6 +290,7 @@ mod tests {
             bind: SocketAddr::from(([0, 0, 0, 0], 0)),
             secondary_bind: None,
             config: None,
+            receipts: Default::default(),
         };
         let error = run(&args, &mut Vec::new(), async {}).await.unwrap_err();
         assert!(error.is_usage(), "{error}");

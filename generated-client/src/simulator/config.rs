@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::receipts::ReceiptTarget;
+
 /// The gateway's configuration: its accounts and the report codes it answers with.
 ///
 /// `Default` is a gateway without accounts whose accepted messages get report -2. In JSON
@@ -34,6 +36,9 @@ pub struct SimulatorConfig {
     /// The report for a message the gateway accepted. The vendor's code for this is -2: the
     /// message has been received for processing and is queued.
     pub accepted_report: Report,
+    /// The Clickatell side (its own accounts and sessions), served at
+    /// [`clickatell::PATH`](super::clickatell::PATH). In JSON, the `clickatell` member.
+    pub clickatell: super::clickatell::Config,
 }
 
 impl Default for SimulatorConfig {
@@ -42,6 +47,7 @@ impl Default for SimulatorConfig {
             accounts: Vec::new(),
             number_reports: BTreeMap::new(),
             accepted_report: Report::new(-2, "Accepted: message queued"),
+            clickatell: super::clickatell::Config::default(),
         }
     }
 }
@@ -72,6 +78,9 @@ pub struct Account {
     pub test: bool,
     /// Address books by name, for QueryAddressBook and SendToAddressBook.
     pub address_books: BTreeMap<String, Vec<Contact>>,
+    /// Where to post a delivery receipt for each message accepted for this account, if
+    /// anywhere (a corporate account's setting).
+    pub delivery_receipts: Option<ReceiptTarget>,
 }
 
 impl Account {
@@ -96,6 +105,7 @@ impl Default for Account {
             permitted_reply_to: Vec::new(),
             test: false,
             address_books: BTreeMap::new(),
+            delivery_receipts: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::http::StatusCode;
 use rust_decimal::Decimal;
@@ -13,6 +13,7 @@ use soap_runtime::envelope::{
 use soap_runtime::{DateTime, NoFault, Operation, SoapVersion, XmlReader};
 
 use super::config::{Account, Contact, Report, SimulatorConfig};
+use super::receipts::{Outbox, PostedReceipt};
 use super::{RecipientResult, Submission};
 use crate::generated::sendsms5::{
     service, AddressBookEntry, AddressBookEntryList, AvailableCredit, AvailableCreditResponse,
@@ -127,18 +128,33 @@ struct State {
 #[derive(Debug)]
 pub(crate) struct Gateway {
     state: Mutex<State>,
+    /// Delivery receipts posted for accepted messages (behind a lock of its own: posting
+    /// happens after the request, in tasks of its own).
+    receipts: Arc<Outbox>,
+    /// The Clickatell side: accounts and sessions of its own, behind a lock of its own.
+    clickatell: super::clickatell::Service,
 }
 
 impl Gateway {
     pub(crate) fn new(config: SimulatorConfig) -> Self {
         Self {
+            clickatell: super::clickatell::Service::new(config.clickatell.clone()),
             state: Mutex::new(State {
                 config,
                 next_identifier: FIRST_IDENTIFIER,
                 submissions: Vec::new(),
                 counts: BTreeMap::new(),
             }),
+            receipts: Arc::default(),
         }
+    }
+
+    pub(crate) fn clickatell(&self) -> &super::clickatell::Service {
+        &self.clickatell
+    }
+
+    pub(crate) fn delivery_receipts(&self) -> Vec<PostedReceipt> {
+        self.receipts.posted()
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -250,7 +266,8 @@ impl Gateway {
         }
     }
 
-    fn submit_message(
+    /// Answers a SubmitMessage, from either API.
+    pub(crate) fn submit_message(
         &self,
         server: SocketAddr,
         request: SubmitMessage,
@@ -301,6 +318,11 @@ impl Gateway {
             report = %response.report,
             "SubmitMessage",
         );
+        if let Some(target) =
+            account.and_then(|i| state.config.accounts[i].delivery_receipts.as_ref())
+        {
+            self.receipts.after_submit(target, &recipients);
+        }
         state.submissions.push(Submission {
             server,
             username: username.map(str::to_owned),
@@ -468,7 +490,7 @@ impl SimulatorConfig {
 
 /// Reads the request as operation `O`, lets `answer` handle it, and writes the answer as `O`'s
 /// response: both directions go through the generated bindings.
-fn run<O: Operation>(
+pub(crate) fn run<O: Operation>(
     xml: &str,
     answer: impl FnOnce(O::Input) -> Result<O::Output, Reply>,
 ) -> Reply {

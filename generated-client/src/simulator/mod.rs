@@ -7,6 +7,10 @@
 //! [`write_response`](soap_runtime::envelope::write_response)); dispatch is on the local name of
 //! the body's element.
 //!
+//! Every listener also serves Clickatell's rpc/encoded SOAP API at
+//! `http://127.0.0.1:PORT/soap/webservice.php`, with accounts and sessions of its own: see
+//! [`clickatell`] and [`Simulator::clickatell`].
+//!
 //! One [`Simulator`] holds the state: accounts and their credit, the log of SubmitMessage
 //! requests, request counters. [`Simulator::start`] opens a listener on it, and may be called
 //! again to open a second one (a primary and a secondary server sharing accounts). Each
@@ -42,6 +46,15 @@
 //! operation or cannot be read as its operation's request is answered HTTP 500 with a
 //! `soap:Client` Fault saying why.
 //!
+//! The HTTP API (a form-encoded POST to `/webservices/http/sendsms`, on every listener) is a
+//! SubmitMessage like any other, answered in the `ResponseFormat` it asks for: see
+//! [`RunningSimulator::http_api_url`]. Injected [`Failure`]s apply to it too.
+//!
+//! An account with [`Account::delivery_receipts`] gets a delivery receipt posted (SOAP
+//! `SubmitDeliveryReceipt`, as the gateway does) for every message accepted for it, to its
+//! URL, and posted again while it is not answered Report 0: see [`ReceiptTarget`] and
+//! [`Simulator::delivery_receipts`].
+//!
 //! # Example
 //!
 //! ```no_run
@@ -69,9 +82,12 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod clickatell;
 mod config;
 mod gateway;
+mod http_api;
 mod net;
+mod receipts;
 mod server;
 
 use std::fmt;
@@ -87,7 +103,9 @@ use tokio::task::JoinHandle;
 
 pub use self::config::{Account, Contact, Report, SimulatorConfig};
 use self::gateway::Gateway;
+pub use self::http_api::OPERATION as HTTP_API_OPERATION;
 use self::net::{Command, ConnInfo, Registry, SimListener};
+pub use self::receipts::{PostedReceipt, ReceiptArgs, ReceiptTarget};
 use self::server::Failures;
 
 /// How long [`RunningSimulator::shutdown`] waits for connections to close before it stops
@@ -288,6 +306,17 @@ impl Simulator {
     pub fn set_credit(&self, username: &str, credit: Decimal) -> bool {
         self.gateway.set_credit(username, credit)
     }
+
+    /// The Clickatell side: its sends, credit and sessions (which it can end at will).
+    pub fn clickatell(&self) -> &clickatell::Service {
+        self.gateway.clickatell()
+    }
+
+    /// Every delivery receipt posted so far (for accounts with
+    /// [`Account::delivery_receipts`]), oldest first, with what became of it.
+    pub fn delivery_receipts(&self) -> Vec<PostedReceipt> {
+        self.gateway.delivery_receipts()
+    }
 }
 
 /// One listener of a [`Simulator`], serving until [`shutdown`](Self::shutdown) or until
@@ -321,6 +350,16 @@ impl RunningSimulator {
     /// The service address, e.g. `http://127.0.0.1:PORT/sendsms5`.
     pub fn url(&self) -> String {
         format!("http://{}{}", self.local_addr, server::PATH)
+    }
+
+    /// Clickatell's SOAP endpoint, e.g. `http://127.0.0.1:PORT/soap/webservice.php`.
+    pub fn clickatell_url(&self) -> String {
+        format!("http://{}{}", self.local_addr, clickatell::PATH)
+    }
+
+    /// The HTTP API's address, e.g. `http://127.0.0.1:PORT/webservices/http/sendsms`.
+    pub fn http_api_url(&self) -> String {
+        format!("http://{}{}", self.local_addr, crate::http_api::PATH)
     }
 
     /// The simulator whose state this listener serves.

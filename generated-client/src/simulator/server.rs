@@ -1,5 +1,6 @@
-//! The HTTP side: one axum handler per listener, which counts the request, applies the
-//! injected failure if any, and lets the gateway answer.
+//! The HTTP side: one axum handler per API (SOAP at [`PATH`], the HTTP API at
+//! [`crate::http_api::PATH`]), which counts the request, applies the injected failure if any,
+//! and lets the gateway answer.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -44,18 +45,31 @@ impl Failures {
 }
 
 #[derive(Debug, Clone)]
-struct App {
-    gateway: Arc<Gateway>,
+pub(crate) struct App {
+    pub(crate) gateway: Arc<Gateway>,
     failures: Arc<Failures>,
-    server: SocketAddr,
+    pub(crate) server: SocketAddr,
 }
 
 pub(crate) fn router(gateway: Arc<Gateway>, failures: Arc<Failures>, server: SocketAddr) -> Router {
-    Router::new().route(PATH, post(handle)).with_state(App {
-        gateway,
-        failures,
-        server,
-    })
+    Router::new()
+        .route(PATH, post(handle))
+        .route(crate::http_api::PATH, post(super::http_api::handle))
+        .route(super::clickatell::PATH, post(super::clickatell::handle))
+        .with_state(App {
+            gateway,
+            failures,
+            server,
+        })
+}
+
+/// Which API a request came through: it decides how answers are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Api {
+    /// SOAP envelopes, `text/xml`.
+    Soap,
+    /// The HTTP API's plain text.
+    Http,
 }
 
 async fn handle(
@@ -64,20 +78,46 @@ async fn handle(
     body: Bytes,
 ) -> Response {
     let peeked = peek(&body);
-    let operation = peeked.as_ref().ok().map(|p| p.operation.as_str());
+    let operation = peeked.as_ref().ok().map(|p| p.operation.clone());
+    serve(
+        &app,
+        &info,
+        operation.as_deref(),
+        Api::Soap,
+        || match peeked {
+            Ok(request) => app.gateway.process(app.server, &request),
+            Err(reply) => reply,
+        },
+    )
+    .await
+}
+
+/// Counts a request for `operation`, applies the injected failure if any, and has
+/// `carry_out` do the request and say the answer.
+pub(crate) async fn serve(
+    app: &App,
+    info: &ConnInfo,
+    operation: Option<&str>,
+    api: Api,
+    carry_out: impl FnOnce() -> Reply,
+) -> Response {
     app.gateway.count_request(app.server, operation);
     tracing::debug!(server = %app.server, operation = operation.unwrap_or("?"), "request");
     let failure = app.failures.take();
+    let respond = |reply| respond(api, reply);
     if failure == Some(Failure::Http500) {
         // The server "failed" before doing anything: nothing is sent, nothing is charged.
-        return respond(Reply::server_fault("simulated server failure"));
+        return respond(match api {
+            Api::Soap => Reply::server_fault("simulated server failure"),
+            Api::Http => Reply {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                body: "simulated server failure".to_owned(),
+            },
+        });
     }
     // Every other failure strikes after the request was carried out: the dangerous case for a
     // client, which cannot tell whether its messages went out.
-    let reply = match peeked {
-        Ok(request) => app.gateway.process(app.server, &request),
-        Err(reply) => reply,
-    };
+    let reply = carry_out();
     match failure {
         None | Some(Failure::Http500) => respond(reply),
         Some(Failure::Delay(delay)) => {
@@ -97,8 +137,23 @@ async fn handle(
         }
         Some(Failure::MalformedBody) => respond(Reply {
             status: StatusCode::OK,
-            body: truncated(reply.body),
+            body: match api {
+                Api::Soap => truncated(reply.body),
+                Api::Http => cut_before_report(reply.body),
+            },
         }),
+    }
+}
+
+/// An HTTP API answer cut off in transit before its `Report`: half of a short `tag=value`
+/// answer could still read as a whole one, the part before `Report` never does.
+fn cut_before_report(mut body: String) -> String {
+    match body.find("Report=") {
+        Some(cut) => {
+            body.truncate(cut.saturating_sub(1));
+            body
+        }
+        None => truncated(body),
     }
 }
 
@@ -115,10 +170,15 @@ fn truncated(mut body: String) -> String {
     body
 }
 
-fn respond(reply: Reply) -> Response {
+fn respond(api: Api, reply: Reply) -> Response {
+    let content_type = match api {
+        Api::Soap => "text/xml; charset=utf-8",
+        // What the vendor's HTTP API answers with.
+        Api::Http => "text/html; charset=utf-8",
+    };
     (
         reply.status,
-        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        [(header::CONTENT_TYPE, content_type)],
         reply.body,
     )
         .into_response()

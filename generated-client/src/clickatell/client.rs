@@ -1,0 +1,568 @@
+//! [`Client`]: sending and querying over Clickatell's SOAP API, with its session handling.
+
+use std::fmt;
+use std::future::Future;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use soap_runtime::{NoFault, Operation};
+use tokio::sync::Mutex;
+
+use super::codes::{Code, MessageStatus};
+use super::reply::{refused_session, Line};
+use super::{Credentials, RECIPIENTS_PER_REQUEST};
+use crate::client::{Content, Credit, InvalidMessage, Message, QueryError, SendError};
+use crate::generated::clickatell::clickatell_sms_binding::{
+    Auth, AuthInput, Getbalance, GetbalanceInput, Ping, PingInput, Querymsg, QuerymsgInput,
+    Sendmsg, SendmsgInput, SendmsgOutput,
+};
+use crate::generated::clickatell::ArrayOfString;
+use crate::outcome::{Answer, ResponseMismatch, SendReport};
+use crate::transport::{CallError, ConfigError, Transport, TransportConfig};
+use crate::vendor::{Batch, SmsGateway};
+
+const VENDOR: &str = "Clickatell";
+/// Characters of one SMS, and of each part of a longer one (the rest of each part holds the
+/// header that joins them up), in the GSM alphabet.
+const SINGLE_SMS: usize = 160;
+const CONCATENATED_PART: usize = 153;
+
+/// A client for Clickatell's SOAP API. See [the module](super) for its session and no-resend
+/// rules.
+pub struct Client {
+    transport: Transport,
+    credentials: Credentials,
+    /// The session of the last successful `auth`. The lock is held while logging in, so that
+    /// calls made meanwhile wait for that one login instead of each making its own.
+    session: Mutex<Option<String>>,
+}
+
+/// By hand: a session id stands for the password, so it is never shown.
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoints", &self.endpoints())
+            .field("credentials", &self.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a call made with a session failed.
+enum SessionFailure {
+    /// Logging in failed: nothing else was sent.
+    Login(QueryError),
+    /// The call itself failed.
+    Call(CallError<NoFault>),
+}
+
+impl From<SessionFailure> for QueryError {
+    fn from(failure: SessionFailure) -> Self {
+        match failure {
+            SessionFailure::Login(error) => error,
+            SessionFailure::Call(error) => QueryError::Call(error),
+        }
+    }
+}
+
+/// What a `sendmsg` carries besides the numbers and the session: the same for each request of
+/// a send.
+#[derive(Debug, Clone, PartialEq)]
+struct Sending {
+    text: String,
+    msg_type: Option<&'static str>,
+    concat: Option<i32>,
+    deliv_time: Option<i32>,
+}
+
+impl Sending {
+    /// Reads what Clickatell offers of a validated message, or says what it does not offer.
+    fn of(message: &Message, now: DateTime<Utc>) -> Result<Self, InvalidMessage> {
+        let unsupported = |option| InvalidMessage::Unsupported {
+            vendor: VENDOR,
+            option,
+        };
+        if message.address_book.is_some() {
+            return Err(unsupported("address books"));
+        }
+        if message.delivery.is_some() {
+            return Err(unsupported("a choice of delivery service"));
+        }
+        if message.reply_to.is_some() {
+            return Err(unsupported("ReplyTo"));
+        }
+        let (text, msg_type) = match &message.content {
+            Content::Text(text) => (text.clone(), None),
+            Content::Flash(text) => (text.clone(), Some("SMS_FLASH")),
+        };
+        // `deliv_time` delays delivery by minutes; a send time becomes the minutes until it,
+        // rounded up so that the message never goes early.
+        let deliv_time = match (message.delay_minutes, message.send_at) {
+            (Some(minutes), _) => Some(i32::from(minutes)),
+            (None, Some(at)) => {
+                let seconds = (at - now).num_seconds().max(0);
+                i32::try_from((seconds + 59) / 60).ok()
+            }
+            (None, None) => None,
+        };
+        // Without `concat`, Clickatell refuses a text longer than one SMS (error 113).
+        let characters = text.chars().count();
+        let concat = (characters > SINGLE_SMS)
+            .then(|| i32::try_from(characters.div_ceil(CONCATENATED_PART)).unwrap_or(i32::MAX));
+        Ok(Self {
+            text,
+            msg_type,
+            concat,
+            deliv_time,
+        })
+    }
+
+    fn input(&self, numbers: &[String], session_id: String) -> SendmsgInput {
+        SendmsgInput {
+            session_id: Some(session_id),
+            to: Some(ArrayOfString {
+                items: numbers.to_vec(),
+            }),
+            text: Some(self.text.clone()),
+            msg_type: self.msg_type.map(str::to_owned),
+            concat: self.concat,
+            deliv_time: self.deliv_time,
+            ..SendmsgInput::default()
+        }
+    }
+}
+
+impl Client {
+    /// A client with these credentials and transport settings (see
+    /// [`default_endpoints`](super::default_endpoints)).
+    pub fn new(credentials: Credentials, config: TransportConfig) -> Result<Self, ConfigError> {
+        Ok(Self {
+            transport: Transport::new(config)?,
+            credentials,
+            session: Mutex::new(None),
+        })
+    }
+
+    /// The endpoints, in order of preference.
+    pub fn endpoints(&self) -> &[String] {
+        self.transport.endpoints()
+    }
+
+    /// Sends a message: validated first (nothing is sent if it is invalid, or asks for what
+    /// Clickatell does not offer), then in requests of at most
+    /// [`RECIPIENTS_PER_REQUEST`] numbers, one after another. The outcomes come in the order
+    /// of the numbers, each with its [`Code`].
+    ///
+    /// A request is sent a second time only when its answer was a session error for the
+    /// whole request (see [the module](super)); never otherwise.
+    pub async fn send(&self, message: &Message) -> Result<SendReport<Code>, SendError<Code>> {
+        self.send_with_progress(message, |_, _| {}).await
+    }
+
+    /// [`Client::send`], calling `progress(recipients done, recipients in all)` after each
+    /// request.
+    pub async fn send_with_progress(
+        &self,
+        message: &Message,
+        progress: impl FnMut(usize, usize),
+    ) -> Result<SendReport<Code>, SendError<Code>> {
+        let now = Utc::now();
+        let numbers = message.validate(now)?;
+        let sending = Sending::of(message, now)?;
+        let mut batch = Batch::new(&numbers, RECIPIENTS_PER_REQUEST, progress);
+        while let Some(chunk) = batch.next_request() {
+            let answered = self
+                .with_session::<Sendmsg>(
+                    |session| sending.input(chunk, session),
+                    |output| lines(output),
+                )
+                .await;
+            let lines = match answered {
+                Ok(output) => output.r#return.map(|lines| lines.items).unwrap_or_default(),
+                // `auth` answered an error (a wrong password, a frozen account): it is the
+                // answer for every recipient of the request, as a send's own would be.
+                Err(SessionFailure::Login(QueryError::Refused(line))) => vec![line],
+                Err(SessionFailure::Login(error)) => return Err(batch.no_session(error)),
+                Err(SessionFailure::Call(error)) => return Err(batch.request_failed(error)),
+            };
+            batch.answered(|report| push_answers(report, chunk, &lines))?;
+        }
+        Ok(batch.finish())
+    }
+
+    /// The account's credit, in Clickatell's credits.
+    pub async fn balance(&self) -> Result<Decimal, QueryError> {
+        let output = self
+            .with_session::<Getbalance>(
+                |session| GetbalanceInput {
+                    session_id: Some(session),
+                    ..GetbalanceInput::default()
+                },
+                |output| output.r#return.as_slice(),
+            )
+            .await?;
+        let line = output.r#return.unwrap_or_default();
+        match Line::parse(&line) {
+            Some(Line::Credit(amount)) => amount.parse().map_err(|_| {
+                QueryError::Unexpected(format!("getbalance answered {line:?}: not a number"))
+            }),
+            Some(Line::Err { .. }) => Err(QueryError::Refused(line)),
+            _ => Err(QueryError::Unexpected(format!(
+                "getbalance answered {line:?}"
+            ))),
+        }
+    }
+
+    /// The status of a message sent earlier, by the API message id its send answered.
+    pub async fn query_message(&self, apimsgid: &str) -> Result<MessageStatus, QueryError> {
+        let output = self
+            .with_session::<Querymsg>(
+                |session| QuerymsgInput {
+                    session_id: Some(session),
+                    apimsgid: Some(apimsgid.to_owned()),
+                    ..QuerymsgInput::default()
+                },
+                |output| output.r#return.as_slice(),
+            )
+            .await?;
+        let line = output.r#return.unwrap_or_default();
+        match Line::parse(&line) {
+            Some(Line::Id {
+                status: Some(status),
+                ..
+            }) => status
+                .parse()
+                .map(MessageStatus::from_number)
+                .map_err(|_| QueryError::Unexpected(format!("querymsg answered {line:?}"))),
+            Some(Line::Err { .. }) => Err(QueryError::Refused(line)),
+            _ => Err(QueryError::Unexpected(format!(
+                "querymsg answered {line:?}"
+            ))),
+        }
+    }
+
+    /// Keeps the session alive (logging in first if there is none yet).
+    pub async fn ping(&self) -> Result<(), QueryError> {
+        let output = self
+            .with_session::<Ping>(
+                |session| PingInput {
+                    session_id: Some(session),
+                },
+                |output| output.r#return.as_slice(),
+            )
+            .await?;
+        let line = output.r#return.unwrap_or_default();
+        match Line::parse(&line) {
+            Some(Line::Ok(_)) => Ok(()),
+            Some(Line::Err { .. }) => Err(QueryError::Refused(line)),
+            _ => Err(QueryError::Unexpected(format!("ping answered {line:?}"))),
+        }
+    }
+
+    /// Calls `O` with the session; if the answer (its `lines`) is made of session errors
+    /// only, forgets the session, logs in again and calls `O` once more: at most once.
+    async fn with_session<O: Operation<Fault = NoFault>>(
+        &self,
+        input: impl Fn(String) -> O::Input,
+        lines: impl Fn(&O::Output) -> &[String],
+    ) -> Result<O::Output, SessionFailure> {
+        let mut logged_in_again = false;
+        loop {
+            let session = self.session().await.map_err(SessionFailure::Login)?;
+            let output = self
+                .transport
+                .call::<O>(&input(session.clone()))
+                .await
+                .map_err(SessionFailure::Call)?;
+            if logged_in_again || !refused_session(lines(&output)) {
+                return Ok(output);
+            }
+            tracing::info!(
+                operation = O::INFO.name,
+                "session refused; logging in again"
+            );
+            self.forget(&session).await;
+            logged_in_again = true;
+        }
+    }
+
+    /// The current session, logging in first if there is none.
+    async fn session(&self) -> Result<String, QueryError> {
+        let mut current = self.session.lock().await;
+        if let Some(session) = current.as_ref() {
+            return Ok(session.clone());
+        }
+        let session = self.login().await?;
+        *current = Some(session.clone());
+        Ok(session)
+    }
+
+    /// Forgets `stale`, unless another call has replaced it with a new session meanwhile.
+    async fn forget(&self, stale: &str) {
+        let mut current = self.session.lock().await;
+        if current.as_deref() == Some(stale) {
+            *current = None;
+        }
+    }
+
+    /// `auth`: a new session id, or its error answer as [`QueryError::Refused`].
+    async fn login(&self) -> Result<String, QueryError> {
+        let input = AuthInput {
+            api_id: Some(self.credentials.api_id),
+            user: Some(self.credentials.user.clone()),
+            password: Some(self.credentials.password.clone()),
+        };
+        let line = self
+            .transport
+            .call::<Auth>(&input)
+            .await?
+            .r#return
+            .unwrap_or_default();
+        match Line::parse(&line) {
+            Some(Line::Ok(session)) if !session.is_empty() => Ok(session.to_owned()),
+            Some(Line::Err { .. }) => Err(QueryError::Refused(line)),
+            _ => Err(QueryError::Unexpected(format!("auth answered {line:?}"))),
+        }
+    }
+}
+
+fn lines(output: &SendmsgOutput) -> &[String] {
+    output.r#return.as_ref().map_or(&[], |lines| &lines.items)
+}
+
+/// Adds a `sendmsg` answer to the report: one line per number, in order, or one error line
+/// for the whole request (a refused login), which then stands for every number.
+fn push_answers(
+    report: &mut SendReport<Code>,
+    numbers: &[String],
+    lines: &[String],
+) -> Result<(), ResponseMismatch> {
+    let mut answers = Vec::with_capacity(numbers.len());
+    if lines.len() == numbers.len() {
+        for (index, (number, line)) in numbers.iter().zip(lines).enumerate() {
+            let (report, message_id, to) = match Line::parse(line) {
+                Some(Line::Id {
+                    id,
+                    to,
+                    status: None,
+                }) => (Code::Accepted, id, to),
+                Some(Line::Err { code, to }) => (Code::Error(code), "", to),
+                _ => return Err(ResponseMismatch::Unreadable(line.clone())),
+            };
+            if let Some(to) = to.filter(|to| to != number) {
+                return Err(ResponseMismatch::Recipient {
+                    index,
+                    expected: number.clone(),
+                    found: to.to_owned(),
+                });
+            }
+            answers.push(Answer {
+                recipient: Some(number.as_str()),
+                message_id,
+                report,
+                text: line.as_str(),
+            });
+        }
+    } else if let [line] = lines {
+        let Some(Line::Err { code, to: None }) = Line::parse(line) else {
+            return Err(ResponseMismatch::Answers {
+                recipients: numbers.len(),
+                answers: 1,
+            });
+        };
+        answers.extend(numbers.iter().map(|number| Answer {
+            recipient: Some(number.as_str()),
+            message_id: "",
+            report: Code::Error(code),
+            text: line.as_str(),
+        }));
+    } else {
+        return Err(ResponseMismatch::Answers {
+            recipients: numbers.len(),
+            answers: lines.len(),
+        });
+    }
+    report.push_request(answers);
+    Ok(())
+}
+
+impl SmsGateway for Client {
+    type Code = Code;
+    const VENDOR: &'static str = VENDOR;
+    const RECIPIENTS_PER_REQUEST: usize = RECIPIENTS_PER_REQUEST;
+
+    fn endpoints(&self) -> &[String] {
+        Client::endpoints(self)
+    }
+
+    fn send_with_progress(
+        &self,
+        message: &Message,
+        progress: impl FnMut(usize, usize) + Send,
+    ) -> impl Future<Output = Result<SendReport<Code>, SendError<Code>>> + Send {
+        Client::send_with_progress(self, message, progress)
+    }
+
+    async fn credit(&self) -> Result<Credit, QueryError> {
+        Ok(Credit {
+            currency: "credits".to_owned(),
+            amount: self.balance().await?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clickatell::ErrorCode;
+    use crate::vendor::VendorCode;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn numbers(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_message_becomes_the_parameters_clickatell_offers() {
+        let message = Message {
+            delay_minutes: Some(30),
+            ..Message::flash("x".repeat(161), ["447700900001"])
+        };
+        let sending = Sending::of(&message, now()).unwrap();
+        let input = sending.input(&numbers(&["447700900001"]), "s".into());
+        assert_eq!(input.session_id.as_deref(), Some("s"));
+        assert_eq!(input.to.unwrap().items, ["447700900001"]);
+        assert_eq!(input.msg_type.as_deref(), Some("SMS_FLASH"));
+        assert_eq!((input.concat, input.deliv_time), (Some(2), Some(30)));
+        assert_eq!(
+            (input.api_id, input.user, input.password),
+            (None, None, None)
+        );
+
+        let short = Sending::of(&Message::text("hi", ["447700900001"]), now()).unwrap();
+        assert_eq!(
+            (short.msg_type, short.concat, short.deliv_time),
+            (None, None, None)
+        );
+        let at = Message {
+            send_at: Some(now() + chrono::TimeDelta::seconds(90)),
+            ..Message::text("hi", ["447700900001"])
+        };
+        assert_eq!(Sending::of(&at, now()).unwrap().deliv_time, Some(2));
+    }
+
+    #[test]
+    fn what_clickatell_does_not_offer_is_refused_before_sending() {
+        let base = Message::text("hi", ["447700900001"]);
+        for message in [
+            Message {
+                reply_to: Some("x".into()),
+                ..base.clone()
+            },
+            Message {
+                address_book: Some(("Friends".into(), None)),
+                ..base.clone()
+            },
+            Message {
+                delivery: Some(crate::Delivery::Premier),
+                ..base.clone()
+            },
+        ] {
+            assert!(matches!(
+                Sending::of(&message, now()),
+                Err(InvalidMessage::Unsupported {
+                    vendor: "Clickatell",
+                    ..
+                })
+            ));
+        }
+    }
+
+    #[test]
+    fn secrets_never_show() {
+        let credentials = Credentials::new(1234, "secretuser", "secretpassword").unwrap();
+        let client = Client::new(
+            credentials,
+            TransportConfig::new(vec!["http://127.0.0.1:9/".into()]),
+        )
+        .unwrap();
+        *client.session.try_lock().unwrap() = Some("secretsession".into());
+        let shown = format!("{client:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("api_id 1234"), "{shown}");
+    }
+
+    #[test]
+    fn answers_become_outcomes_in_order() {
+        let to = numbers(&["447700900001", "447700900002"]);
+        let mut report = SendReport::default();
+        push_answers(
+            &mut report,
+            &to,
+            &numbers(&[
+                "ID: abc To: 447700900001",
+                "ERR: 114, Cannot route message To: 447700900002",
+            ]),
+        )
+        .unwrap();
+        let outcomes: Vec<_> = report
+            .iter()
+            .map(|o| (o.recipient.unwrap(), o.message_id, o.report, o.class))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                (
+                    "447700900001",
+                    "abc",
+                    Code::Accepted,
+                    crate::ReportClass::Accepted
+                ),
+                (
+                    "447700900002",
+                    "",
+                    Code::Error(ErrorCode::CannotRouteMessage),
+                    crate::ReportClass::Rejected
+                )
+            ]
+        );
+        assert_eq!(
+            report.get(1).unwrap().text,
+            "ERR: 114, Cannot route message To: 447700900002"
+        );
+
+        // One refusal for the whole request stands for every number.
+        let mut report = SendReport::default();
+        push_answers(&mut report, &to, &numbers(&["ERR: 301, No credit left"])).unwrap();
+        assert!(report
+            .iter()
+            .all(|o| o.report.class() == crate::ReportClass::AccountFailure));
+    }
+
+    #[test]
+    fn answers_that_do_not_fit_the_request_are_errors() {
+        let to = numbers(&["447700900001", "447700900002"]);
+        let mismatch = |lines: &[&str]| {
+            push_answers(&mut SendReport::default(), &to, &numbers(lines)).unwrap_err()
+        };
+        assert_eq!(
+            mismatch(&["ID: abc"]),
+            ResponseMismatch::Answers {
+                recipients: 2,
+                answers: 1
+            }
+        );
+        assert!(matches!(
+            mismatch(&["ID: a To: 447700900002", "ID: b To: 447700900001"]),
+            ResponseMismatch::Recipient { index: 0, .. }
+        ));
+        assert!(matches!(
+            mismatch(&["ID: a", "Credit: 5"]),
+            ResponseMismatch::Unreadable(_)
+        ));
+    }
+}

@@ -1,0 +1,105 @@
+//! A client for Clickatell's rpc/encoded SOAP API
+//! (`http://api.clickatell.com/soap/webservice.php`), over the bindings generated from
+//! `wsdl/clickatell.wsdl`: Clickatell's vendor layer, and nothing more.
+//!
+//! What every vendor shares comes from the rest of the crate (see [`crate::vendor`]): the
+//! [`transport`](crate::transport) with its failover and never-resend rules, the
+//! [`SendReport`](crate::SendReport) of per-recipient outcomes and their
+//! [`ReportClass`](crate::ReportClass), the bookkeeping of a send in several requests, the
+//! [`Message`](crate::Message) and its validation, and `sendsms`. What is Clickatell's is here:
+//!
+//! * requests: `sendmsg` with the message's text, at most [`RECIPIENTS_PER_REQUEST`] numbers
+//!   each; `concat` for a text longer than one SMS, `msg_type` `SMS_FLASH` for a flash
+//!   message, `deliv_time` for a delay or a send time;
+//! * answers: one line per recipient, `ID: <apimsgid>` or `ERR: <code>, <text>` (with
+//!   `To: <number>` when there are several), read into a [`Code`]; `Credit: <amount>` for
+//!   `getbalance`, `ID: <apimsgid> Status: <code>` for `querymsg` ([`MessageStatus`]);
+//! * sessions, below.
+//!
+//! # Sessions
+//!
+//! The client logs in with `auth` (api_id, user and password) when it first needs to, and
+//! passes the session id it answers on every later call: one session serves all the calls of
+//! a [`Client`], concurrent ones included. Clickatell ends a session after a spell without
+//! use (15 minutes); [`Client::ping`] keeps one alive.
+//!
+//! When a call's answer is made of session errors only (every line `ERR: 001`,
+//! authentication failed; `003`, session expired; or `005`, missing session id), the client
+//! forgets the session, logs in again, and makes the call once more with the new session:
+//! once, so that a second refusal is the answer. If the login itself fails, a send returns
+//! [`SendError::NoSession`](crate::SendError::NoSession) (nothing of it was sent), or, when
+//! `auth` answered an error (a wrong password, a frozen account), that error as the outcome of
+//! every recipient.
+//!
+//! # What is never sent twice
+//!
+//! A `sendmsg` is made a second time in that one case only, and at most once: Clickatell checks
+//! the login before anything else and raises these errors before it accepts any message (no
+//! message is charged for them), so an answer of nothing but session errors proves that no
+//! message of the request went out, and sending it again with a valid session cannot deliver
+//! one twice. Every other answer is final and never resent: `ID:` lines, any mix of `ID:` and
+//! `ERR:` lines, any other error (002 unknown user, 004 frozen account, 105 bad number, 301 no
+//! credit, ...), a SOAP Fault, an unreadable answer, and, by the transport's rules, a request
+//! whose outcome is unknown. The queries (`auth`, `getbalance`, `querymsg`, `ping`) change
+//! nothing at the gateway and follow the same session rule.
+
+mod client;
+mod codes;
+mod reply;
+
+use std::fmt;
+
+pub use self::client::Client;
+pub use self::codes::{Code, ErrorCode, MessageStatus};
+use crate::generated::clickatell::clickatell_sms_binding::ENDPOINTS;
+use crate::transport::TransportConfig;
+
+/// The most numbers one `sendmsg` carries; a send to more takes several requests.
+pub const RECIPIENTS_PER_REQUEST: usize = 100;
+
+/// The WSDL's port: Clickatell's rpc/encoded endpoint.
+pub fn default_endpoints() -> Vec<String> {
+    TransportConfig::for_ports(ENDPOINTS).endpoints
+}
+
+/// An api_id, user name and password. Only the api_id ever appears in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Credentials {
+    api_id: i32,
+    user: String,
+    password: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Credentials(api_id {}, <redacted>)", self.api_id)
+    }
+}
+
+/// A user name or password that is empty.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the Clickatell {0} is empty")]
+pub struct EmptyCredential(pub &'static str);
+
+impl Credentials {
+    /// The credentials of a Clickatell SOAP API: its api_id, the account's user name and
+    /// password, neither empty.
+    pub fn new(
+        api_id: i32,
+        user: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Result<Self, EmptyCredential> {
+        let (user, password) = (user.into(), password.into());
+        if user.is_empty() {
+            return Err(EmptyCredential("user name"));
+        }
+        if password.is_empty() {
+            return Err(EmptyCredential("password"));
+        }
+        Ok(Self {
+            api_id,
+            user,
+            password,
+        })
+    }
+}

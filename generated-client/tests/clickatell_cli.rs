@@ -1,0 +1,401 @@
+//! `sendsms --vendor clickatell` against an in-process simulator, and `sendsms simulate`
+//! serving Clickatell's API beside Connection Software's.
+#![cfg(feature = "simulator")]
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use generated_client::simulator::clickatell::{Account, Config, ErrorReply};
+use generated_client::simulator::{RunningSimulator, Simulator, SimulatorConfig};
+
+const BIN: &str = env!("CARGO_BIN_EXE_sendsms");
+const API_ID: &str = "3210987";
+const USER: &str = "ANOther";
+const PASSWORD: &str = "s3cret";
+const BLOCKED: &str = "447700900666";
+
+/// Everything `sendsms` reads from the environment, removed so that the developer's own
+/// settings cannot leak into a test.
+const ENVIRONMENT: [&str; 9] = [
+    "SENDSMS_VENDOR",
+    "SENDSMS_PRIMARY",
+    "SENDSMS_SECONDARY",
+    "SENDSMS_USERNAME",
+    "SENDSMS_PIN",
+    "SENDSMS_API_ID",
+    "SENDSMS_PASSWORD",
+    "SENDSMS_API",
+    "RUST_LOG",
+];
+
+/// A primary and a secondary simulator, served by a runtime of their own while the test
+/// thread waits for the binary.
+struct Gateway {
+    simulator: Simulator,
+    primary: RunningSimulator,
+    secondary: RunningSimulator,
+    // Last: dropped after the listeners.
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Gateway {
+    fn start() -> Self {
+        let config = SimulatorConfig {
+            clickatell: Config {
+                accounts: vec![Account::new(API_ID.parse().unwrap(), USER, PASSWORD)],
+                number_errors: [(
+                    BLOCKED.to_owned(),
+                    ErrorReply::new(121, "Destination mobile number blocked"),
+                )]
+                .into(),
+                ..Config::default()
+            },
+            ..SimulatorConfig::default()
+        };
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        let simulator = Simulator::new(config);
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+        let (primary, secondary) = runtime
+            .block_on(simulator.start_pair(loopback, loopback))
+            .expect("the simulator starts");
+        Self {
+            simulator,
+            primary,
+            secondary,
+            _runtime: runtime,
+        }
+    }
+
+    /// `sendsms --vendor clickatell` pointed at both listeners, with credentials.
+    fn sendsms(&self, args: &[&str]) -> Command {
+        let mut command = sendsms(&["--vendor", "clickatell"]);
+        command.args([
+            "--primary",
+            &self.primary.clickatell_url(),
+            "--secondary",
+            &self.secondary.clickatell_url(),
+            "--api-id",
+            API_ID,
+            "--username",
+            USER,
+            "--password",
+            PASSWORD,
+        ]);
+        command.args(args);
+        command
+    }
+}
+
+/// The binary with a clean environment and a short timeout.
+fn sendsms(args: &[&str]) -> Command {
+    let mut command = Command::new(BIN);
+    for name in ENVIRONMENT {
+        command.env_remove(name);
+    }
+    command.args(args).args(["--timeout", "5"]);
+    command
+}
+
+struct Ran {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(command: &mut Command) -> Ran {
+    let output = command.output().expect("sendsms runs");
+    Ran {
+        code: output.status.code().expect("an exit status"),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 errors"),
+    }
+}
+
+/// The columns of an output line: number, message id, code, the gateway's text.
+fn columns(line: &str) -> (&str, &str, &str, &str) {
+    let mut parts = line.splitn(4, ' ');
+    let mut next = || parts.next().unwrap_or_default();
+    (next(), next(), next(), next())
+}
+
+#[test]
+fn a_send_prints_one_line_per_recipient_and_exits_0() {
+    let gateway = Gateway::start();
+    let ran = run(&mut gateway.sendsms(&[
+        "send",
+        "--to",
+        "447700900001,+44 7700 900002",
+        "--text",
+        "Hello",
+    ]));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    let lines: Vec<&str> = ran.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{}", ran.stdout);
+    for (line, number) in lines.iter().zip(["447700900001", "447700900002"]) {
+        let (to, id, code, text) = columns(line);
+        assert_eq!((to, code), (number, "ID"), "{line}");
+        assert_eq!(id.len(), 32, "{line}");
+        assert_eq!(text, format!("ID: {id} To: {number}"));
+    }
+    let clickatell = gateway.simulator.clickatell();
+    assert_eq!(clickatell.deliveries_to("447700900002"), 1);
+    assert_eq!(gateway.primary.request_count("auth"), 1);
+    assert_eq!(gateway.primary.request_count("sendmsg"), 1);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+    // Nothing went to the Connection Software side.
+    assert_eq!(gateway.simulator.request_count("SubmitMessage"), 0);
+}
+
+#[test]
+fn an_error_answer_is_exit_1_with_its_code_and_json_types_it() {
+    let gateway = Gateway::start();
+    let ran = run(&mut gateway.sendsms(&["send", "--to", BLOCKED, "--text", "Hello"]));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        format!("{BLOCKED} - 121 ERR: 121, Destination mobile number blocked\n")
+    );
+
+    let ran = run(&mut gateway.sendsms(&[
+        "send",
+        "--to",
+        &format!("447700900001,{BLOCKED}"),
+        "--text",
+        "Hello",
+        "--json",
+    ]));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    let lines: Vec<serde_json::Value> = ran
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(lines[0]["report"], serde_json::Value::Null);
+    assert_eq!(lines[0]["class"], "accepted");
+    assert_eq!(lines[1]["report"], 121);
+    assert_eq!(lines[1]["class"], "rejected");
+    assert_eq!(lines[1]["recipient"], BLOCKED);
+    assert_eq!(
+        gateway.simulator.request_count("sendmsg"),
+        2,
+        "never resent"
+    );
+}
+
+#[test]
+fn credit_and_refused_logins() {
+    let gateway = Gateway::start();
+    run(&mut gateway.sendsms(&["send", "--to", "447700900001", "--text", "Hi"]));
+    let ran = run(&mut gateway.sendsms(&["credit"]));
+    assert_eq!(
+        (ran.code, ran.stdout.as_str()),
+        (0, "9 credits\n"),
+        "{}",
+        ran.stderr
+    );
+
+    // A wrong password: `auth` answers 001, the answer for every recipient; nothing is sent.
+    let ran = run(sendsms(&[
+        "--vendor",
+        "clickatell",
+        "send",
+        "--to",
+        "447700900001,447700900002",
+    ])
+    .args([
+        "--text",
+        "Hi",
+        "--primary",
+        &gateway.primary.clickatell_url(),
+    ])
+    .args([
+        "--api-id",
+        API_ID,
+        "--username",
+        USER,
+        "--password",
+        "wrong",
+    ]));
+    assert_eq!(ran.code, 1, "{}", ran.stderr);
+    assert_eq!(
+        ran.stdout,
+        "447700900001 - 001 ERR: 001, Authentication failed\n\
+         447700900002 - 001 ERR: 001, Authentication failed\n"
+    );
+    assert_eq!(gateway.simulator.request_count("sendmsg"), 1);
+}
+
+#[test]
+fn settings_come_from_the_environment_too() {
+    let gateway = Gateway::start();
+    let ran = run(
+        sendsms(&["send", "--to", "447700900001", "--text", "Hi"]).envs([
+            ("SENDSMS_VENDOR", "clickatell"),
+            ("SENDSMS_PRIMARY", &gateway.primary.clickatell_url()),
+            ("SENDSMS_API_ID", API_ID),
+            ("SENDSMS_USERNAME", USER),
+            ("SENDSMS_PASSWORD", PASSWORD),
+        ]),
+    );
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert_eq!(
+        gateway.simulator.clickatell().deliveries_to("447700900001"),
+        1
+    );
+}
+
+#[test]
+fn usage_errors_send_nothing() {
+    let gateway = Gateway::start();
+    // No api_id.
+    let ran = run(sendsms(&[
+        "--vendor",
+        "clickatell",
+        "send",
+        "--to",
+        "447700900001",
+        "--text",
+        "Hi",
+    ])
+    .args(["--primary", &gateway.primary.clickatell_url()])
+    .args(["--username", USER, "--password", PASSWORD]));
+    assert_eq!(ran.code, 2);
+    assert!(ran.stderr.contains("--api-id"), "{}", ran.stderr);
+    // What Clickatell does not offer.
+    let ran = run(&mut gateway.sendsms(&[
+        "send",
+        "--to",
+        "447700900001",
+        "--text",
+        "Hi",
+        "--reply-to",
+        "x",
+    ]));
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("Clickatell does not offer ReplyTo"),
+        "{}",
+        ran.stderr
+    );
+    // A Connection Software query.
+    let ran = run(&mut gateway.sendsms(&["messages"]));
+    assert_eq!(ran.code, 2);
+    assert!(
+        ran.stderr.contains("Connection Software only"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(gateway.primary.total_requests(), 0);
+}
+
+#[test]
+fn no_gateway_to_log_in_to_is_exit_3_and_nothing_sent() {
+    // Nothing listens on port 9: the login cannot reach anyone.
+    let ran = run(&mut sendsms(&[
+        "--vendor",
+        "clickatell",
+        "--primary",
+        "http://127.0.0.1:9/soap/webservice.php",
+        "--api-id",
+        API_ID,
+        "--username",
+        USER,
+        "--password",
+        PASSWORD,
+        "send",
+        "--to",
+        "447700900001",
+        "--text",
+        "Hi",
+    ]));
+    assert_eq!(ran.code, 3, "{}", ran.stderr);
+    assert_eq!(ran.stdout, "447700900001 - - not sent\n");
+    assert!(
+        ran.stderr
+            .contains("nothing sent: could not log in to Clickatell"),
+        "{}",
+        ran.stderr
+    );
+}
+
+/// A child process killed if the test ends before it does.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Ok(None) = self.0.try_wait() {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+#[test]
+fn simulate_serves_clickatell_beside_connection_software() {
+    let child = sendsms(&["simulate", "--bind", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sendsms simulate starts");
+    let mut simulate = Running(child);
+    let stdout = simulate.0.stdout.take().unwrap();
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            if lines.send(line.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    let next = || received.recv_timeout(Duration::from_secs(10)).ok();
+    let mut command = None;
+    while let Some(line) = next() {
+        if line.starts_with("sendsms --vendor clickatell ") {
+            command = Some(line.clone());
+        }
+        if line == "Serving until Ctrl-C." {
+            break;
+        }
+    }
+    let command = command.expect("the banner shows a Clickatell command");
+
+    // The command as printed (but for the program's path) sends through the simulator.
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    let ran = run(&mut sendsms(&args));
+    assert_eq!(ran.code, 0, "{}", ran.stderr);
+    assert!(ran.stdout.starts_with("447700900001 "), "{}", ran.stdout);
+    let args: Vec<&str> = args
+        .iter()
+        .map(|a| {
+            if *a == "447700900001" {
+                "447700900666"
+            } else {
+                a
+            }
+        })
+        .collect();
+    let ran = run(&mut sendsms(&args));
+    assert_eq!(ran.code, 1, "the demo's blocked number: {}", ran.stdout);
+
+    let pid = simulate.0.id().to_string();
+    let status = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while simulate.0.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "still running after Ctrl-C");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Each command is a client of its own, so each logged in: auth and sendmsg, twice.
+    let rest: Vec<String> = std::iter::from_fn(next).collect();
+    assert_eq!(rest, ["Stopped after 4 request(s) on the primary."]);
+}
