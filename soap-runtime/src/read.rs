@@ -160,6 +160,12 @@ impl<'a> XmlReader<'a> {
 
     /// Reads the root element's start tag (skipping the prolog).
     pub fn root(&mut self) -> Result<Element<'_, 'a>, ReadError> {
+        self.root_with(true)
+    }
+
+    /// Like [`XmlReader::root`], refusing a document with a DTD when `dtd_allowed` is false
+    /// (SOAP forbids them; nothing reads an entity from one either way).
+    pub fn root_with(&mut self, dtd_allowed: bool) -> Result<Element<'_, 'a>, ReadError> {
         loop {
             let (offset, event) = self.next_event()?;
             match event {
@@ -173,6 +179,12 @@ impl<'a> XmlReader<'a> {
                     return Ok(self.element(start, offset, depth, State::Empty));
                 }
                 Event::Eof => return Err(self.error(ReadErrorKind::UnexpectedEof, offset)),
+                Event::DocType(_) if !dtd_allowed => {
+                    return Err(self.error(
+                        ReadErrorKind::Syntax("a SOAP message may not have a DTD".into()),
+                        offset,
+                    ))
+                }
                 Event::Text(text) if !is_blank(&text) => {
                     return Err(self.error(
                         ReadErrorKind::Syntax("text before the root element".into()),
@@ -623,6 +635,13 @@ mod tests {
         let deep = nested(MAX_DEPTH + 1);
         let error = descend(XmlReader::new(&deep).root().unwrap()).unwrap_err();
         assert_eq!(error.kind, ReadErrorKind::TooDeep { limit: MAX_DEPTH });
+    }
+
+    #[test]
+    fn a_dtd_can_be_refused() {
+        let xml = "<!DOCTYPE a [<!ENTITY b \"bbbb\">]><a/>";
+        assert!(XmlReader::new(xml).root_with(false).is_err());
+        assert!(XmlReader::new(xml).root_with(true).is_ok());
     }
 
     #[test]
