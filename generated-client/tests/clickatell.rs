@@ -3,12 +3,15 @@
 //! listener and operation, and how many times each number was given a message.
 #![cfg(feature = "simulator")]
 
-use std::net::SocketAddr;
+mod common;
+
 use std::time::Duration;
+
+use common::{numbers, Gateway};
 
 use generated_client::clickatell::{self, Code, Credentials, ErrorCode, MessageStatus};
 use generated_client::simulator::clickatell::{Account, Config, ErrorReply};
-use generated_client::simulator::{Failure, Repeat, RunningSimulator, Simulator, SimulatorConfig};
+use generated_client::simulator::{Failure, Repeat, SimulatorConfig};
 use generated_client::transport::{CallError, TransportConfig};
 use generated_client::vendor::{SmsGateway, VendorCode};
 use generated_client::{Message, QueryError, ReportClass, SendError};
@@ -19,10 +22,6 @@ const USER: &str = "ANOther";
 const PASSWORD: &str = "s3cret";
 const BLOCKED: &str = "447700900666";
 const UNROUTABLE: &str = "447700900777";
-
-fn loopback() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
 
 /// One account with 100 credits at 1 a message; one number blocked, one without a route.
 fn config() -> Config {
@@ -45,32 +44,17 @@ fn config() -> Config {
     }
 }
 
-/// A simulated primary and secondary server sharing one state.
-struct Gateway {
-    simulator: Simulator,
-    primary: RunningSimulator,
-    secondary: RunningSimulator,
-}
-
 impl Gateway {
     async fn start() -> Self {
         Self::with(config()).await
     }
 
     async fn with(clickatell: Config) -> Self {
-        let simulator = Simulator::new(SimulatorConfig {
+        Self::serve(SimulatorConfig {
             clickatell,
             ..SimulatorConfig::default()
-        });
-        let (primary, secondary) = simulator
-            .start_pair(loopback(), loopback())
-            .await
-            .expect("the simulator starts");
-        Self {
-            simulator,
-            primary,
-            secondary,
-        }
+        })
+        .await
     }
 
     fn client(&self) -> clickatell::Client {
@@ -97,12 +81,6 @@ impl Gateway {
     fn deliveries_to(&self, number: &str) -> usize {
         self.simulator.clickatell().deliveries_to(number)
     }
-}
-
-fn numbers(count: usize) -> Vec<String> {
-    (0..count)
-        .map(|i| format!("4477009{:05}", 10_000 + i))
-        .collect()
 }
 
 #[tokio::test]

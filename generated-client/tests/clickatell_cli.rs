@@ -2,16 +2,15 @@
 //! serving Clickatell's API beside Connection Software's.
 #![cfg(feature = "simulator")]
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod common;
 
+use std::process::Command;
+use std::time::Duration;
+
+use common::{run, BlockingGateway as Gateway};
 use generated_client::simulator::clickatell::{Account, Config, ErrorReply};
-use generated_client::simulator::{RunningSimulator, Simulator, SimulatorConfig};
+use generated_client::simulator::SimulatorConfig;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sendsms");
 const API_ID: &str = "3210987";
 const USER: &str = "ANOther";
 const PASSWORD: &str = "s3cret";
@@ -31,19 +30,9 @@ const ENVIRONMENT: [&str; 9] = [
     "RUST_LOG",
 ];
 
-/// A primary and a secondary simulator, served by a runtime of their own while the test
-/// thread waits for the binary.
-struct Gateway {
-    simulator: Simulator,
-    primary: RunningSimulator,
-    secondary: RunningSimulator,
-    // Last: dropped after the listeners.
-    _runtime: tokio::runtime::Runtime,
-}
-
 impl Gateway {
     fn start() -> Self {
-        let config = SimulatorConfig {
+        Self::serve(SimulatorConfig {
             clickatell: Config {
                 accounts: vec![Account::new(API_ID.parse().unwrap(), USER, PASSWORD)],
                 number_errors: [(
@@ -54,23 +43,7 @@ impl Gateway {
                 ..Config::default()
             },
             ..SimulatorConfig::default()
-        };
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let simulator = Simulator::new(config);
-        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-        let (primary, secondary) = runtime
-            .block_on(simulator.start_pair(loopback, loopback))
-            .expect("the simulator starts");
-        Self {
-            simulator,
-            primary,
-            secondary,
-            _runtime: runtime,
-        }
+        })
     }
 
     /// `sendsms --vendor clickatell` pointed at both listeners, with credentials.
@@ -95,27 +68,9 @@ impl Gateway {
 
 /// The binary with a clean environment and a short timeout.
 fn sendsms(args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    for name in ENVIRONMENT {
-        command.env_remove(name);
-    }
-    command.args(args).args(["--timeout", "5"]);
+    let mut command = common::sendsms_without(&ENVIRONMENT, args);
+    command.args(["--timeout", "5"]);
     command
-}
-
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(command: &mut Command) -> Ran {
-    let output = command.output().expect("sendsms runs");
-    Ran {
-        code: output.status.code().expect("an exit status"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 output"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 errors"),
-    }
 }
 
 /// The columns of an output line: number, message id, code, the gateway's text.
@@ -325,43 +280,15 @@ fn no_gateway_to_log_in_to_is_exit_3_and_nothing_sent() {
     );
 }
 
-/// A child process killed if the test ends before it does.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
 #[test]
 fn simulate_serves_clickatell_beside_connection_software() {
-    let child = sendsms(&["simulate", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sendsms simulate starts");
-    let mut simulate = Running(child);
-    let stdout = simulate.0.stdout.take().unwrap();
-    let (lines, received) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            if lines.send(line.unwrap_or_default()).is_err() {
-                break;
-            }
-        }
-    });
+    let (mut simulate, received) =
+        common::spawn_simulate(&mut sendsms(&["simulate", "--bind", "127.0.0.1:0"]));
     let next = || received.recv_timeout(Duration::from_secs(10)).ok();
     let mut command = None;
-    while let Some(line) = next() {
+    for line in common::banner(&received, Duration::from_secs(10)) {
         if line.starts_with("sendsms --vendor clickatell ") {
-            command = Some(line.clone());
-        }
-        if line == "Serving until Ctrl-C." {
-            break;
+            command = Some(line);
         }
     }
     let command = command.expect("the banner shows a Clickatell command");
@@ -384,17 +311,7 @@ fn simulate_serves_clickatell_beside_connection_software() {
     let ran = run(&mut sendsms(&args));
     assert_eq!(ran.code, 1, "the demo's blocked number: {}", ran.stdout);
 
-    let pid = simulate.0.id().to_string();
-    let status = Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while simulate.0.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "still running after Ctrl-C");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    common::interrupt(&mut simulate);
     // Each command is a client of its own, so each logged in: auth and sendmsg, twice.
     let rest: Vec<String> = std::iter::from_fn(next).collect();
     assert_eq!(rest, ["Stopped after 4 request(s) on the primary."]);

@@ -5,11 +5,13 @@
 //! number was given a message.
 #![cfg(feature = "simulator")]
 
-use std::net::SocketAddr;
+mod common;
+
 use std::time::Duration;
 
+use common::{dec, numbers, Gateway};
 use generated_client::simulator::{
-    Account, Failure, Repeat, Report, RunningSimulator, Simulator, SimulatorConfig,
+    Account, Failure, Repeat, Report, RunningSimulator, SimulatorConfig,
 };
 use generated_client::transport::CallError;
 use generated_client::{
@@ -20,14 +22,6 @@ use rust_decimal::Decimal;
 const USER: &str = "ANOther.61234";
 const PIN: &str = "s3cretPIN";
 const BARRED: &str = "447700900666";
-
-fn dec(text: &str) -> Decimal {
-    text.parse().expect("a decimal")
-}
-
-fn loopback() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
 
 /// One account with 100.00 of credit at 0.05 a message, and a number the gateway bars.
 fn config() -> SimulatorConfig {
@@ -41,25 +35,9 @@ fn config() -> SimulatorConfig {
     }
 }
 
-/// A simulated primary and secondary server sharing one state.
-struct Gateway {
-    simulator: Simulator,
-    primary: RunningSimulator,
-    secondary: RunningSimulator,
-}
-
 impl Gateway {
     async fn start() -> Self {
-        let simulator = Simulator::new(config());
-        let (primary, secondary) = simulator
-            .start_pair(loopback(), loopback())
-            .await
-            .expect("the simulator starts");
-        Self {
-            simulator,
-            primary,
-            secondary,
-        }
+        Self::serve(config()).await
     }
 
     /// A client for primary then secondary, with short timeouts so that the tests stay fast.
@@ -80,12 +58,6 @@ impl Gateway {
     fn submits(&self, server: &RunningSimulator) -> u64 {
         server.request_count("SubmitMessage")
     }
-}
-
-fn numbers(count: usize) -> Vec<String> {
-    (0..count)
-        .map(|i| format!("4477009{:05}", 10_000 + i))
-        .collect()
 }
 
 #[tokio::test]

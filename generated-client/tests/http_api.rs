@@ -3,14 +3,14 @@
 //! `sendsms --api http`.
 #![cfg(feature = "simulator")]
 
-use std::net::SocketAddr;
-use std::process::Command;
+mod common;
+
 use std::time::Duration;
 
+use common::{loopback, Gateway};
 use generated_client::outcome::ResponseMismatch;
 use generated_client::simulator::{
-    Account, Failure, Repeat, Report, RunningSimulator, Simulator, SimulatorConfig,
-    HTTP_API_OPERATION,
+    Account, Failure, Repeat, Report, RunningSimulator, SimulatorConfig, HTTP_API_OPERATION,
 };
 use generated_client::transport::CallError;
 use generated_client::{
@@ -23,35 +23,17 @@ const USER: &str = "ANOther.61234";
 const PIN: &str = "s3cretPIN";
 const BARRED: &str = "447700900666";
 
-fn loopback() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
-
-/// A simulated primary and secondary server sharing one account.
-struct Gateway {
-    simulator: Simulator,
-    primary: RunningSimulator,
-    secondary: RunningSimulator,
-}
-
 impl Gateway {
+    /// A simulated primary and secondary server sharing one account.
     async fn start() -> Self {
         let mut account = Account::new(USER, PIN);
         account.credit = "100.00".parse().unwrap();
-        let simulator = Simulator::new(SimulatorConfig {
+        Self::serve(SimulatorConfig {
             accounts: vec![account],
             number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
             ..SimulatorConfig::default()
-        });
-        let (primary, secondary) = simulator
-            .start_pair(loopback(), loopback())
-            .await
-            .expect("the simulator starts");
-        Self {
-            simulator,
-            primary,
-            secondary,
-        }
+        })
+        .await
     }
 
     /// A client for the HTTP API of primary then secondary, with short timeouts.
@@ -472,27 +454,21 @@ async fn account_queries_are_not_in_the_http_api() {
 
 #[test]
 fn sendsms_api_http_sends_through_the_http_api() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let runtime = common::runtime();
     let gateway = runtime.block_on(Gateway::start());
     let sendsms = |args: &[&str]| {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_sendsms"));
-        for name in [
-            "SENDSMS_PRIMARY",
-            "SENDSMS_SECONDARY",
-            "SENDSMS_API",
-            "RUST_LOG",
-        ] {
-            command.env_remove(name);
-        }
-        let output = command
-            .args(["--username", USER, "--pin", PIN, "--timeout", "5"])
-            .args(args)
-            .output()
-            .unwrap();
+        let output = common::sendsms_without(
+            &[
+                "SENDSMS_PRIMARY",
+                "SENDSMS_SECONDARY",
+                "SENDSMS_API",
+                "RUST_LOG",
+            ],
+            &["--username", USER, "--pin", PIN, "--timeout", "5"],
+        )
+        .args(args)
+        .output()
+        .unwrap();
         (
             output.status.code(),
             String::from_utf8(output.stdout).unwrap(),

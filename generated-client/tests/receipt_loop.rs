@@ -2,13 +2,14 @@
 //! receipt to a receiver, in process and as the README's three `sendsms` commands.
 #![cfg(all(feature = "simulator", feature = "receipts"))]
 
-use std::io::{BufRead, BufReader, Read};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::{lines, loopback, spawn_simulate, url_in, Running};
 use generated_client::receipts::{DeliveryReceipt, ReceiptCredentials, Receiver, Rejection};
 use generated_client::simulator::{
     Account, PostedReceipt, ReceiptTarget, Report, Simulator, SimulatorConfig,
@@ -18,11 +19,6 @@ use generated_client::{Client, Credentials, Message, ReportClass, ReportCode};
 const USER: &str = "ANOther.61234";
 const PIN: &str = "s3cretPIN";
 const BARRED: &str = "447700900666";
-const BIN: &str = env!("CARGO_BIN_EXE_sendsms");
-
-fn loopback() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
 
 /// A simulator whose account posts receipts to `target`.
 fn simulator(target: ReceiptTarget) -> Simulator {
@@ -110,10 +106,7 @@ async fn a_receipt_that_was_not_taken_is_kept_and_posted_again() {
     .bind(loopback())
     .await
     .unwrap();
-    let simulator = simulator(ReceiptTarget {
-        retry_ms: 20,
-        ..ReceiptTarget::new(receiver.url())
-    });
+    let simulator = simulator_with_retries(&receiver.url());
     let gateway = simulator.start(loopback()).await.unwrap();
     client(gateway.url())
         .send(&Message::text("hello", ["447700900001"]))
@@ -149,44 +142,18 @@ fn simulator_with_retries(url: &str) -> Simulator {
     })
 }
 
-/// A child process killed if the test ends before it does.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-fn lines(pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines() {
-            if sender.send(line.unwrap_or_default()).is_err() {
-                break;
-            }
-        }
-    });
-    receiver
-}
-
 fn sendsms(args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    for name in [
-        "SENDSMS_PRIMARY",
-        "SENDSMS_SECONDARY",
-        "SENDSMS_USERNAME",
-        "SENDSMS_PIN",
-        "SENDSMS_API",
-        "RUST_LOG",
-    ] {
-        command.env_remove(name);
-    }
-    command.args(args);
-    command
+    common::sendsms_without(
+        &[
+            "SENDSMS_PRIMARY",
+            "SENDSMS_SECONDARY",
+            "SENDSMS_USERNAME",
+            "SENDSMS_PIN",
+            "SENDSMS_API",
+            "RUST_LOG",
+        ],
+        args,
+    )
 }
 
 #[test]
@@ -205,33 +172,24 @@ fn the_three_command_demo_closes_the_loop() {
     let banner = lines(serve.0.stderr.take().unwrap())
         .recv_timeout(wait)
         .unwrap();
-    let url = banner
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_owned();
+    let url = url_in(&banner).to_owned();
 
     // 2. The simulator, posting receipts there.
-    let mut simulate = sendsms(&["simulate", "--bind", "127.0.0.1:0", "--receipts-to", &url]);
-    let mut simulate = Running(
-        simulate
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let banner = lines(simulate.0.stdout.take().unwrap());
+    let (simulate, banner) = spawn_simulate(&mut sendsms(&[
+        "simulate",
+        "--bind",
+        "127.0.0.1:0",
+        "--receipts-to",
+        &url,
+    ]));
     let mut env = Vec::new();
     let mut receipts_line = None;
-    while let Ok(line) = banner.recv_timeout(wait) {
-        if line.trim_start().starts_with("receipts:") {
-            receipts_line = Some(line.clone());
-        }
+    for line in common::banner(&banner, wait) {
         if let Some((name, value)) = line.strip_prefix("export ").and_then(|s| s.split_once('=')) {
             env.push((name.to_owned(), value.to_owned()));
         }
-        if line == "Serving until Ctrl-C." {
-            break;
+        if line.trim_start().starts_with("receipts:") {
+            receipts_line = Some(line);
         }
     }
     let receipts_line = receipts_line.expect("the banner names the receipt URL");

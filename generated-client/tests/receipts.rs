@@ -3,14 +3,17 @@
 //! connections; and bad input, which is answered and never reaches the handler.
 #![cfg(feature = "receipts")]
 
+mod common;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::{interrupt, lines, url_in, Running, BIN};
 use generated_client::generated::deliveryreceipt::delivery_receipt::SubmitDeliveryReceipt;
 use generated_client::receipts::{
     DeliveryReceipt, ReceiptCredentials, Receiver, Rejection, RunningReceiver,
@@ -18,8 +21,6 @@ use generated_client::receipts::{
 use generated_client::{ReportClass, ReportCode};
 use soap_runtime::envelope::read_response;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
-
-const BIN: &str = env!("CARGO_BIN_EXE_sendsms");
 
 /// The request line and headers of the vendor's example POST (the real-time delivery receipt
 /// document), as printed there: one per line, ending in a line feed.
@@ -181,31 +182,6 @@ impl generated_client::receipts::ReceiptHandler for RecordAll {
     }
 }
 
-/// A child process killed if the test ends before it does.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-/// Lines of a child's pipe, on a thread of their own so that waiting for one can time out.
-fn lines(pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines() {
-            if sender.send(line.unwrap_or_default()).is_err() {
-                break;
-            }
-        }
-    });
-    receiver
-}
-
 /// `sendsms receipts serve` on a free loopback port, its address, and its stdout and stderr.
 fn serve_cli(
     extra: &[&str],
@@ -215,48 +191,26 @@ fn serve_cli(
     mpsc::Receiver<String>,
     mpsc::Receiver<String>,
 ) {
-    let mut command = Command::new(BIN);
-    for name in ["SENDSMS_USERNAME", "SENDSMS_PIN", "RUST_LOG"] {
-        command.env_remove(name);
-    }
-    let mut child = command
-        .args(["receipts", "serve", "--bind", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("sendsms receipts serve starts");
+    let mut child = common::sendsms_without(
+        &["SENDSMS_USERNAME", "SENDSMS_PIN", "RUST_LOG"],
+        &["receipts", "serve", "--bind", "127.0.0.1:0"],
+    )
+    .args(extra)
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .expect("sendsms receipts serve starts");
     let stdout = lines(child.stdout.take().unwrap());
     let stderr = lines(child.stderr.take().unwrap());
     let banner = stderr
         .recv_timeout(Duration::from_secs(10))
         .expect("a banner");
-    let url = banner
-        .split_whitespace()
-        .find(|word| word.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {banner:?}"));
-    let addr = url
+    let addr = url_in(&banner)
         .trim_start_matches("http://")
         .trim_end_matches('/')
         .parse()
         .expect("an address");
     (Running(child), addr, stdout, stderr)
-}
-
-fn interrupt(child: &mut Running) -> std::process::ExitStatus {
-    let status = Command::new("kill")
-        .args(["-INT", &child.0.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.0.try_wait().unwrap() {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "still running after Ctrl-C");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 #[test]

@@ -2,18 +2,14 @@
 //! and `sendsms simulate` itself.
 #![cfg(feature = "simulator")]
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+mod common;
 
-use generated_client::simulator::{
-    Account, Failure, Repeat, Report, RunningSimulator, Simulator, SimulatorConfig,
-};
-use rust_decimal::Decimal;
+use std::process::Command;
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_sendsms");
+use common::{dec, run, BlockingGateway as Gateway, Ran};
+use generated_client::simulator::{Account, Failure, Repeat, Report, SimulatorConfig};
+
 const USER: &str = "ANOther.61234";
 const PIN: &str = "123456";
 const BARRED: &str = "447700900666";
@@ -28,49 +24,16 @@ const ENVIRONMENT: [&str; 5] = [
     "RUST_LOG",
 ];
 
-fn dec(text: &str) -> Decimal {
-    text.parse().expect("a decimal")
-}
-
-fn loopback() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
-
-/// A primary and a secondary simulator, served by a runtime of their own while the test
-/// thread waits for the binary.
-struct Gateway {
-    simulator: Simulator,
-    primary: RunningSimulator,
-    secondary: RunningSimulator,
-    // Last: dropped after the listeners.
-    runtime: tokio::runtime::Runtime,
-}
-
 impl Gateway {
     fn start() -> Self {
         let mut account = Account::new(USER, PIN);
         account.credit = dec("50.00");
         account.permitted_reply_to = vec!["447700900123".to_owned()];
-        let config = SimulatorConfig {
+        Self::serve(SimulatorConfig {
             accounts: vec![account],
             number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
             ..SimulatorConfig::default()
-        };
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        let simulator = Simulator::new(config);
-        let (primary, secondary) = runtime
-            .block_on(simulator.start_pair(loopback(), loopback()))
-            .expect("the simulator starts");
-        Self {
-            simulator,
-            primary,
-            secondary,
-            runtime,
-        }
+        })
     }
 
     /// `sendsms` pointed at both listeners, with credentials.
@@ -98,33 +61,9 @@ impl Gateway {
 
 /// The binary with a clean environment and a short timeout.
 fn sendsms(args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    for name in ENVIRONMENT {
-        command.env_remove(name);
-    }
-    command.args(args).args(["--timeout", "5"]);
+    let mut command = common::sendsms_without(&ENVIRONMENT, args);
+    command.args(["--timeout", "5"]);
     command
-}
-
-struct Ran {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Ran {
-    fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
-    }
-}
-
-fn run(command: &mut Command) -> Ran {
-    let output = command.output().expect("sendsms runs");
-    Ran {
-        code: output.status.code().expect("an exit status"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 output"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 errors"),
-    }
 }
 
 fn send(gateway: &Gateway, to: &str, extra: &[&str]) -> Ran {
@@ -416,52 +355,21 @@ fn proxies_from_the_environment_are_not_used_for_loopback() {
     assert_eq!(gateway.primary.request_count("AvailableCredit"), 1);
 }
 
-/// A child process killed if the test ends before it does.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
 #[test]
 fn simulate_serves_the_demo_account_until_interrupted() {
-    let mut child = sendsms(&[
+    let (mut simulate, received) = common::spawn_simulate(&mut sendsms(&[
         "simulate",
         "--bind",
         "127.0.0.1:0",
         "--secondary-bind",
         "127.0.0.1:0",
-    ]);
-    let child = child
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sendsms simulate starts");
-    let mut simulate = Running(child);
-    let stdout = simulate.0.stdout.take().unwrap();
-    // Lines are read on a thread of their own, so that waiting for them can time out.
-    let (lines, received) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            if lines.send(line.unwrap_or_default()).is_err() {
-                break;
-            }
-        }
-    });
+    ]));
     let next = || received.recv_timeout(Duration::from_secs(10)).ok();
     let mut env = Vec::new();
-    while let Some(line) = next() {
+    for line in common::banner(&received, Duration::from_secs(10)) {
         if let Some(setting) = line.strip_prefix("export ") {
             let (name, value) = setting.split_once('=').unwrap();
             env.push((name.to_owned(), value.to_owned()));
-        }
-        if line == "Serving until Ctrl-C." {
-            break;
         }
     }
     let names: Vec<&str> = env.iter().map(|(n, _)| n.as_str()).collect();
@@ -485,20 +393,7 @@ fn simulate_serves_the_demo_account_until_interrupted() {
     let ran = run(sendsms(&["credit"]).envs(env.clone()));
     assert_eq!(ran.stdout, "9.9500 GBP\n");
 
-    let pid = simulate.0.id().to_string();
-    let status = Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(status) = simulate.0.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "still running after Ctrl-C");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = common::interrupt(&mut simulate);
     assert!(status.success(), "a clean shutdown: {status}");
     let rest: Vec<String> = std::iter::from_fn(next).collect();
     assert_eq!(

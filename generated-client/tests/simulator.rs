@@ -2,15 +2,17 @@
 //! and responses read with the generated bindings, sent with reqwest.
 #![cfg(feature = "simulator")]
 
+mod common;
+
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use common::{dec, loopback};
 use generated_client::generated::sendsms5::{self as api, service};
 use generated_client::simulator::{
     Account, Contact, Error, Failure, Repeat, Report, RunningSimulator, Simulator, SimulatorConfig,
 };
-use rust_decimal::Decimal;
 use soap_runtime::envelope::{read_response, write_request, EnvelopeError};
 use soap_runtime::{NoFault, Operation};
 
@@ -18,14 +20,6 @@ const USER: &str = "ANOther.61234";
 const PIN: &str = "123456";
 const TEST_USER: &str = "Test.1";
 const BARRED: &str = "447700900666";
-
-fn loopback() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
-
-fn dec(text: &str) -> Decimal {
-    text.parse().expect("a decimal")
-}
 
 /// One paying account with 1.00 of credit at 0.10 a message, one test account, and a number
 /// the gateway bars.
