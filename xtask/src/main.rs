@@ -590,3 +590,57 @@ fn print_report(outcomes: &[Outcome]) {
     }
     println!();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_difference_is_named_by_line() {
+        assert_eq!(
+            first_difference("a\nb\nc\n", "a\nB\nc\n"),
+            "line 2: expected \"b\", found \"B\""
+        );
+        assert_eq!(
+            first_difference("a\nb\n", "a\n"),
+            "line 2: expected \"b\", found end of file"
+        );
+        assert_eq!(
+            first_difference("a\nb\n", "a\r\nb"),
+            "the lines match; line endings or the final newline differ"
+        );
+    }
+
+    #[test]
+    fn crate_names_are_valid_cargo_package_names() {
+        assert_eq!(
+            crate_name("parlayx-sms-v2_2 parlayx_sms_send_service_2_2"),
+            "parlayx-sms-v2_2-parlayx_sms_send_service_2_2"
+        );
+        assert_eq!(crate_name("2nd Service!"), "wsdl-2nd-service");
+        assert_eq!(crate_name("www.sendsms5"), "www-sendsms5");
+    }
+
+    /// What `cargo xtask check` compares: every checked-in module with what the generator
+    /// writes now. A hand edit shows as a difference.
+    #[test]
+    fn the_checked_in_modules_are_what_the_generator_writes() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the workspace");
+        for (wsdl, output) in GENERATED {
+            let expected = codegen::generate(&root.join(wsdl), &Options::new(REGEN_COMMAND))
+                .expect("generates");
+            let found = fs::read_to_string(root.join(output)).expect("checked in");
+            // The header names the WSDL by file name only, so the path used here is irrelevant.
+            assert_eq!(
+                expected,
+                found,
+                "{output}: {}",
+                first_difference(&expected, &found)
+            );
+            let edited = found.replacen("pub ", "pub  ", 1);
+            assert_ne!(expected, edited, "a hand edit must show");
+        }
+    }
+}
