@@ -184,7 +184,12 @@ pub fn read_envelope<H: Headers, B: XmlValue, D: FaultDetail>(
     xml: &str,
     message: &MessageInfo,
 ) -> Result<Received<H, B>, EnvelopeError<D>> {
-    let resolved = crate::multiref::resolve(xml)?;
+    // Multi-references belong to SOAP encoding; a literal body has none (WS-I forbids them),
+    // so only an encoded one is searched for them.
+    let resolved = match message.body_use {
+        crate::BodyUse::Encoded => crate::multiref::resolve(xml)?,
+        crate::BodyUse::Literal => std::borrow::Cow::Borrowed(xml),
+    };
     let mut reader = XmlReader::new(&resolved);
     // SOAP 1.1 and 1.2 forbid a DTD in a message: refusing one also rules out entity tricks
     // for every server and client built on this runtime.
