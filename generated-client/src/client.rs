@@ -398,6 +398,12 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest answer read (16 MiB by default); a larger one is an unknown outcome.
+    pub fn max_answer_bytes(mut self, bytes: usize) -> Self {
+        self.config.max_answer_bytes = bytes;
+        self
+    }
+
     /// The client.
     pub fn build(self) -> Result<Client, ConfigError> {
         Ok(Client {

@@ -91,6 +91,9 @@ pub struct TransportConfig {
     pub timeout: Duration,
     /// How long an unreachable endpoint is skipped.
     pub cooldown: Duration,
+    /// The largest answer read: a server (or something posing as one) cannot make the client
+    /// hold an unbounded body in memory.
+    pub max_answer_bytes: usize,
 }
 
 impl TransportConfig {
@@ -101,6 +104,7 @@ impl TransportConfig {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(30),
             cooldown: Duration::from_secs(60),
+            max_answer_bytes: 16 << 20,
         }
     }
 
@@ -135,6 +139,7 @@ pub struct Transport {
     http: reqwest::Client,
     endpoints: Vec<String>,
     cooldown: Duration,
+    max_answer_bytes: usize,
     /// When each endpoint was last found unreachable.
     unreachable_since: Mutex<Vec<Option<Instant>>>,
 }
@@ -174,6 +179,7 @@ impl Transport {
             http,
             endpoints: config.endpoints,
             cooldown: config.cooldown,
+            max_answer_bytes: config.max_answer_bytes,
             unreachable_since,
         })
     }
@@ -260,22 +266,47 @@ impl Transport {
                 Ok(response) => {
                     self.mark(index, false);
                     let status = response.status().as_u16();
-                    return match response.text().await {
-                        Ok(body) => Ok(HttpAnswer {
+                    return self
+                        .read_answer(response)
+                        .await
+                        .map(|body| HttpAnswer {
                             endpoint,
                             status,
                             body,
-                        }),
-                        // The server has the request, and its answer was cut off.
-                        Err(error) => Err(CallError::OutcomeUnknown {
+                        })
+                        .map_err(|reason| CallError::OutcomeUnknown {
                             endpoint: endpoint.clone(),
-                            reason: error_chain(&error),
-                        }),
-                    };
+                            reason,
+                        });
                 }
             }
         }
         Err(CallError::Unreachable { attempts })
+    }
+}
+
+impl Transport {
+    /// The answer's body, read up to the size limit. Either failure leaves the outcome
+    /// unknown: the server has the request.
+    async fn read_answer(&self, mut response: reqwest::Response) -> Result<String, String> {
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| format!("the answer was cut off: {}", error_chain(&e)))?
+        {
+            if body.len() + chunk.len() > self.max_answer_bytes {
+                return Err(format!(
+                    "the answer is larger than {} bytes; not read",
+                    self.max_answer_bytes
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        // SOAP and the HTTP API answer in UTF-8 (a declared ISO-8859-1 body is ASCII in
+        // practice); anything else is kept, replaced, for the reader to reject.
+        Ok(String::from_utf8(body)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 }
 

@@ -114,6 +114,32 @@ async fn a_dropped_connection_is_outcome_unknown_and_never_resent() {
 }
 
 #[tokio::test]
+async fn an_answer_over_the_size_limit_is_outcome_unknown_and_never_resent() {
+    let gateway = Gateway::start().await;
+    let client = Client::builder(Credentials::new(USER, PIN).expect("credentials"))
+        .endpoints(vec![gateway.primary.url(), gateway.secondary.url()])
+        .max_answer_bytes(100)
+        .build()
+        .expect("the client builds");
+    let error = client
+        .send(&Message::text("hello", ["447700900001"]))
+        .await
+        .expect_err("too large");
+    match error {
+        SendError::Request {
+            error: CallError::OutcomeUnknown { endpoint, reason },
+            ..
+        } => {
+            assert_eq!(endpoint, gateway.primary.url());
+            assert!(reason.contains("larger than 100 bytes"), "{reason}");
+        }
+        other => panic!("expected an unknown outcome, got {other:?}"),
+    }
+    assert_eq!(gateway.submits(&gateway.primary), 1);
+    assert_eq!(gateway.secondary.total_requests(), 0);
+}
+
+#[tokio::test]
 async fn an_invalid_login_is_one_request_and_never_retried() {
     let gateway = Gateway::start().await;
     let report = gateway
