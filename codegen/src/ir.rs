@@ -246,11 +246,21 @@ pub struct BindingItem {
     pub types: Vec<TypeItem>,
     pub operations: Vec<OperationItem>,
     pub endpoints: Vec<EndpointItem>,
+    /// The Rust names of the server trait, the client and the server's dispatcher.
+    pub service_trait: String,
+    pub client: String,
+    pub server: String,
 }
 
 #[derive(Debug, Clone)]
 pub struct OperationItem {
+    /// The operation's unit struct.
     pub rust: String,
+    /// The client's and the server trait's method.
+    pub method: String,
+    /// The client's method that takes and returns SOAP headers, when the operation declares
+    /// any.
+    pub headers_method: Option<String>,
     pub name: String,
     pub doc: Option<String>,
     pub soap_action: String,

@@ -7,8 +7,8 @@
 use std::net::SocketAddr;
 
 use generated_client::simulator::{Account, Simulator, SimulatorConfig};
-use generated_client::transport::CallError;
 use generated_client::{Client, Credentials, Message, SendError};
+use soap_runtime::client::CallError;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -6,13 +6,14 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
+use soap_runtime::client::{CallError, ConfigError, SoapClient};
+use soap_runtime::NoFault;
+
 use crate::generated::sendsms5::{self as wire, service};
 use crate::http_api::{self, HttpApiResponse};
 use crate::outcome::{ResponseMismatch, SendReport};
 use crate::report::ReportCode;
-use crate::transport::{CallError, ConfigError, Transport, TransportConfig};
 use crate::vendor::{Batch, SmsGateway};
-use soap_runtime::NoFault;
 
 /// The most numbers the documents suggest per request; more are split into several requests.
 pub const MAX_RECIPIENTS_PER_REQUEST: usize = 350;
@@ -355,59 +356,58 @@ pub struct Credit {
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     credentials: Credentials,
-    config: TransportConfig,
+    settings: soap_runtime::client::ClientBuilder,
+    /// The endpoints given, if any; else the chosen API's servers.
+    endpoints: Option<Vec<String>>,
     api: Api,
-    /// Whether `endpoints` was called: then choosing an API keeps them.
-    endpoints_given: bool,
 }
 
 impl ClientBuilder {
     /// The endpoints to use, in order (the defaults are the chosen API's servers, primary
     /// then secondary: for SOAP, the WSDL's ports).
     pub fn endpoints(mut self, endpoints: Vec<String>) -> Self {
-        self.config.endpoints = endpoints;
-        self.endpoints_given = true;
+        self.endpoints = Some(endpoints);
         self
     }
 
     /// The API to send through ([`Api::Soap`] by default). Unless endpoints were given, the
-    /// endpoints become that API's servers.
+    /// endpoints are that API's servers.
     pub fn api(mut self, api: Api) -> Self {
         self.api = api;
-        if !self.endpoints_given {
-            self.config.endpoints = api.default_endpoints();
-        }
         self
     }
 
     /// How long to wait for a connection (10 s by default).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.config.connect_timeout = timeout;
+        self.settings = self.settings.connect_timeout(timeout);
         self
     }
 
     /// How long to wait for a whole call (30 s by default).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.config.timeout = timeout;
+        self.settings = self.settings.timeout(timeout);
         self
     }
 
     /// How long an unreachable endpoint is skipped before it is tried again (60 s by default).
     pub fn cooldown(mut self, cooldown: Duration) -> Self {
-        self.config.cooldown = cooldown;
+        self.settings = self.settings.cooldown(cooldown);
         self
     }
 
     /// The largest answer read (16 MiB by default); a larger one is an unknown outcome.
     pub fn max_answer_bytes(mut self, bytes: usize) -> Self {
-        self.config.max_answer_bytes = bytes;
+        self.settings = self.settings.max_answer_bytes(bytes);
         self
     }
 
     /// The client.
     pub fn build(self) -> Result<Client, ConfigError> {
+        let endpoints = self
+            .endpoints
+            .unwrap_or_else(|| self.api.default_endpoints());
         Ok(Client {
-            transport: Transport::new(self.config)?,
+            soap: service::ServiceClient::new(self.settings.endpoints(endpoints).build()?),
             credentials: self.credentials,
             api: self.api,
         })
@@ -417,7 +417,9 @@ impl ClientBuilder {
 /// A client for the Connection Software gateway: the SOAP API, or the HTTP API for sending.
 #[derive(Debug)]
 pub struct Client {
-    transport: Transport,
+    /// The generated client, over the endpoints of the chosen API (whose form posts go
+    /// through the same `SoapClient`).
+    soap: service::ServiceClient,
     credentials: Credentials,
     api: Api,
 }
@@ -456,9 +458,9 @@ impl Client {
     pub fn builder(credentials: Credentials) -> ClientBuilder {
         ClientBuilder {
             credentials,
-            config: TransportConfig::new(default_endpoints()),
+            settings: SoapClient::builder(),
+            endpoints: None,
             api: Api::Soap,
-            endpoints_given: false,
         }
     }
 
@@ -469,7 +471,7 @@ impl Client {
 
     /// The endpoints, in order of preference.
     pub fn endpoints(&self) -> &[String] {
-        self.transport.endpoints()
+        self.soap.soap_client().endpoints()
     }
 
     /// Sends a message: validated first (nothing is sent if it is invalid), then in requests
@@ -477,7 +479,7 @@ impl Client {
     /// sent and the report says exactly which recipients are in which state.
     ///
     /// No request is ever sent twice, to the same endpoint or another: see
-    /// [`transport`](crate::transport) for when a request moves on to the next endpoint. A
+    /// [`soap_runtime::client`] for when a request moves on to the next endpoint. A
     /// report code is never retried. When a response reports an account failure (invalid
     /// login, out of credit) and more requests remain, they are not sent
     /// ([`SendError::AccountFailure`]): they would fail the same way.
@@ -521,14 +523,11 @@ impl Client {
         match self.api {
             Api::Soap => {
                 let request = self.submit_request(message, numbers, book);
-                self.transport
-                    .call::<service::SubmitMessage>(&request)
-                    .await
-                    .map(Answered::Soap)
+                self.soap.submit_message(&request).await.map(Answered::Soap)
             }
             Api::Http => {
                 let form = http_api::submit_form(&self.credentials, message, numbers, book);
-                http_api::submit(&self.transport, &form)
+                http_api::submit(self.soap.soap_client(), &form)
                     .await
                     .map(Answered::Http)
             }
@@ -598,10 +597,7 @@ impl Client {
             username: wire::AvailableCreditUsername::new(self.credentials.username.clone()).ok(),
             pin: wire::AvailableCreditPin::new(self.credentials.pin.clone()).ok(),
         };
-        let response = self
-            .transport
-            .call::<service::AvailableCredit>(&request)
-            .await?;
+        let response = self.soap.available_credit(&request).await?;
         let amount = response.credit.trim().parse::<Decimal>().map_err(|_| {
             QueryError::Unexpected(format!(
                 "Credit {:?} is not a decimal number",
@@ -621,10 +617,7 @@ impl Client {
             username: wire::AvailableMessagesUsername::new(self.credentials.username.clone()).ok(),
             pin: wire::AvailableMessagesPin::new(self.credentials.pin.clone()).ok(),
         };
-        let response = self
-            .transport
-            .call::<service::AvailableMessages>(&request)
-            .await?;
+        let response = self.soap.available_messages(&request).await?;
         response.messages.trim().parse().map_err(|_| {
             QueryError::Unexpected(format!(
                 "Messages {:?} is not a whole number",
@@ -640,10 +633,7 @@ impl Client {
             username: wire::PermittedReplyToUsername::new(self.credentials.username.clone()).ok(),
             pin: wire::PermittedReplyToPin::new(self.credentials.pin.clone()).ok(),
         };
-        let response = self
-            .transport
-            .call::<service::PermittedReplyTo>(&request)
-            .await?;
+        let response = self.soap.permitted_reply_to(&request).await?;
         Ok(split_list(&response.permitted_reply_to))
     }
 
@@ -654,10 +644,7 @@ impl Client {
             username: Some(self.credentials.username.clone()),
             pin: Some(self.credentials.pin.clone()),
         };
-        let response = self
-            .transport
-            .call::<service::CollectMessages>(&request)
-            .await?;
+        let response = self.soap.collect_messages(&request).await?;
         let report = ReportCode::from_i32(response.report);
         if !report.is_success() {
             return Err(QueryError::Unexpected(format!(
@@ -680,10 +667,7 @@ impl Client {
             address_book_name: book.map(str::to_owned),
             address_book_group_name: group.map(str::to_owned),
         };
-        let response = self
-            .transport
-            .call::<service::QueryAddressBook>(&request)
-            .await?;
+        let response = self.soap.query_address_book(&request).await?;
         Ok(response.address_book_entry_list.item)
     }
 }

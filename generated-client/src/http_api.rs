@@ -16,18 +16,18 @@
 //!   Format 0 says nothing per recipient and its codes are not report codes, so it becomes
 //!   [`ResponseMismatch::Legacy`](crate::outcome::ResponseMismatch::Legacy): the outcome is
 //!   unknown, and nothing is resent.
-//! * **Failover** is the SOAP transport's own
-//!   ([`Transport::send_with_failover`](crate::transport::Transport::send_with_failover)): the
-//!   next endpoint only when the request cannot have reached the server; any answer, whatever
-//!   it says, is never retried.
+//! * **Failover** is the SOAP client's own
+//!   ([`SoapClient::post`](soap_runtime::client::SoapClient::post)): the next endpoint only
+//!   when the request cannot have reached the server; any answer, whatever it says, is never
+//!   retried.
 
 use std::borrow::Cow;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
+use soap_runtime::client::{CallError, SoapClient};
 use soap_runtime::NoFault;
 
 use crate::client::{Content, Credentials, Delivery, Message};
-use crate::transport::{CallError, Transport};
 
 /// The path of the HTTP API on the gateway's servers.
 pub const PATH: &str = "/webservices/http/sendsms";
@@ -220,28 +220,21 @@ fn parse_legacy(body: &str) -> Option<HttpApiResponse> {
     })
 }
 
-/// Posts a form to the first reachable endpoint (the transport's failover rules) and reads
+/// Posts a form to the first reachable endpoint (the SOAP client's failover rules) and reads
 /// the answer. Any answer is final: an HTTP error status or an unreadable body is
 /// [`CallError::BadResponse`], never retried.
 pub(crate) async fn submit(
-    transport: &Transport,
+    client: &SoapClient,
     form: &Form,
 ) -> Result<HttpApiResponse, CallError<NoFault>> {
-    let body = form.as_str();
-    let answer = transport
-        .send_with_failover(|http, endpoint| {
-            http.post(endpoint)
-                .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
-                .body(body.to_owned())
-        })
+    let answer = client
+        .post(CONTENT_TYPE, &[], form.as_str().to_owned())
         .await?;
-    if answer.status != 200 {
-        return Err(answer.bad(format!(
-            "an HTTP error ({})",
-            answer.body.trim().chars().take(200).collect::<String>()
-        )));
+    if answer.response.status != 200 {
+        return Err(answer.bad("an HTTP error status", None));
     }
-    HttpApiResponse::parse(&answer.body).map_err(|error| answer.bad(error.to_string()))
+    let text = answer.text()?;
+    HttpApiResponse::parse(text).map_err(|error| answer.bad(error.to_string(), None))
 }
 
 #[cfg(test)]

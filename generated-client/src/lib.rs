@@ -1,8 +1,9 @@
 //! A client for the Connection Software SMS gateway, built on bindings generated from its WSDL.
 //!
-//! * [`Client`] sends messages and queries the account, over [`transport::Transport`], which
-//!   fails over from the primary to the secondary server only when a request cannot have
-//!   reached the server, and never sends a request twice.
+//! * [`Client`] sends messages and queries the account, through the client generated from
+//!   the vendor's WSDL, over [`soap_runtime::client::SoapClient`], which fails over from the
+//!   primary to the secondary server only when a request cannot have reached the server, and
+//!   never sends a request twice.
 //! * [`report::ReportCode`] types the gateway's report codes; [`outcome::SendReport`] gives
 //!   one outcome per recipient.
 //! * [`http_api`] sends the same messages through the gateway's form-encoded HTTP API
@@ -23,7 +24,6 @@ pub mod receipts;
 pub mod report;
 #[cfg(feature = "simulator")]
 pub mod simulator;
-pub mod transport;
 pub mod vendor;
 
 pub use client::{

@@ -51,25 +51,18 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Router;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
-use soap_runtime::envelope::{read_request, write_fault, write_response, EnvelopeError, Fault};
-use soap_runtime::{
-    MessageInfo, NoFault, NoHeaders, Operation, OperationInfo, QName, SoapVersion, XmlReader,
-};
+use soap_runtime::envelope::Fault;
+use soap_runtime::server::{Request, Response, ServerResult, SoapServer};
+use soap_runtime::QName;
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::generated::deliveryreceipt::{
-    self as wire, delivery_receipt, ReportNumber, ResponseText,
-};
+use crate::generated::deliveryreceipt::delivery_receipt::{self as binding, DeliveryReceiptServer};
+use crate::generated::deliveryreceipt::{self as wire, ReportNumber, ResponseText};
 use crate::report::{ReportClass, ReportCode};
 
 /// The largest body read by default: a receipt is under 1 KiB.
@@ -241,41 +234,6 @@ impl ReceiptCredentials {
     }
 }
 
-/// The generated operation with its body elements in the sendsms5 schema's namespace: an
-/// answer goes back in the namespace its receipt came in.
-struct InSendsms5Namespace;
-
-const GENERATED: OperationInfo = <delivery_receipt::SubmitDeliveryReceipt as Operation>::INFO;
-const GENERATED_OUTPUT: MessageInfo = match GENERATED.output {
-    Some(output) => output,
-    None => panic!("SubmitDeliveryReceipt has a response"),
-};
-
-impl Operation for InSendsms5Namespace {
-    type Input = wire::SubmitDeliveryReceipt;
-    type Output = wire::SubmitDeliveryReceiptResponse;
-    type InputHeaders = NoHeaders;
-    type OutputHeaders = NoHeaders;
-    type Fault = NoFault;
-    const INFO: OperationInfo = OperationInfo {
-        input: MessageInfo {
-            body_element: Some(QName::qualified(
-                SENDSMS5_NAMESPACE,
-                "SubmitDeliveryReceipt",
-            )),
-            ..GENERATED.input
-        },
-        output: Some(MessageInfo {
-            body_element: Some(QName::qualified(
-                SENDSMS5_NAMESPACE,
-                "SubmitDeliveryReceiptResponse",
-            )),
-            ..GENERATED_OUTPUT
-        }),
-        ..GENERATED
-    };
-}
-
 /// A delivery receipt server: a handler, and optionally the Username and PIN receipts must
 /// carry.
 pub struct Receiver<H> {
@@ -319,15 +277,13 @@ impl<H: ReceiptHandler> Receiver<H> {
     /// The receiver as an axum router that answers every path, to serve on its own or to
     /// `nest` in an application.
     pub fn router(self) -> Router {
-        let state = Arc::new(Shared {
+        let receipts = Receipts {
             handler: self.handler,
             credentials: self.credentials,
-            body_limit: self.body_limit,
-        });
-        Router::new()
-            .fallback(receive::<H>)
-            .layer(DefaultBodyLimit::max(self.body_limit))
-            .with_state(state)
+        };
+        SoapServer::new(DeliveryReceiptServer::new(receipts))
+            .body_limit(self.body_limit)
+            .router()
     }
 
     /// Serves on `addr` (port 0 picks a free port) on the current tokio runtime, until
@@ -400,72 +356,55 @@ impl Drop for RunningReceiver {
     }
 }
 
-struct Shared<H> {
+/// The receiver's side of the generated server trait.
+struct Receipts<H> {
     handler: Arc<H>,
     credentials: Option<ReceiptCredentials>,
-    body_limit: usize,
 }
 
-/// Every request, whatever its method and path.
-async fn receive<H: ReceiptHandler>(
-    State(shared): State<Arc<Shared<H>>>,
-    method: Method,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    if method != Method::POST {
-        let mut response = fault(
-            StatusCode::METHOD_NOT_ALLOWED,
-            format!("delivery receipts are POSTed, not sent with {method}"),
+impl<H: ReceiptHandler> binding::DeliveryReceipt for Receipts<H> {
+    async fn submit_delivery_receipt(
+        &self,
+        request: Request<binding::SubmitDeliveryReceipt>,
+    ) -> ServerResult<binding::SubmitDeliveryReceipt> {
+        let sendsms5 = request.context.body_namespace.as_deref() == Some(SENDSMS5_NAMESPACE);
+        let wire = request.body;
+        let receipt = match receipt_of(&wire) {
+            Ok(receipt) => receipt,
+            Err(reason) => {
+                tracing::warn!(%reason, "unreadable delivery receipt refused");
+                return Err(Fault::client(reason));
+            }
+        };
+        let username = wire.username.as_ref().map(|u| u.get().as_str());
+        let pin = wire.pin.as_ref().map(|p| p.get().as_str());
+        let (code, text) = match &self.credentials {
+            Some(credentials) if !credentials.admit(username, pin) => {
+                tracing::warn!(
+                    message_id = %receipt.message_id,
+                    "delivery receipt with a wrong Username or PIN refused"
+                );
+                (ReportCode::InvalidLogin, Some("Invalid login".to_owned()))
+            }
+            _ => take(&self.handler, receipt.clone()).await,
+        };
+        tracing::debug!(
+            message_id = %receipt.message_id,
+            report = %receipt.report.code(),
+            answer = code.code(),
+            "delivery receipt"
         );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
+        let response = Response::new(answer(wire.message_identifier, code, text));
+        // The answer goes back in the namespace its receipt came in.
+        Ok(if sendsms5 {
+            response.in_element(QName::qualified(
+                SENDSMS5_NAMESPACE,
+                "SubmitDeliveryReceiptResponse",
+            ))
+        } else {
+            response
+        })
     }
-    if let Some(content_type) = headers.get(header::CONTENT_TYPE) {
-        if !is_soap_11(content_type) {
-            return fault(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "a delivery receipt is SOAP 1.1: text/soap or text/xml",
-            );
-        }
-    }
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return fault(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the body is larger than {} bytes", shared.body_limit),
-            )
-        }
-        // The connection failed while the body came.
-        Err(rejection) => return fault(rejection.status(), rejection.body_text()),
-    };
-    let request = match Request::read(&body) {
-        Ok(request) => request,
-        Err(reason) => {
-            tracing::warn!(%reason, "unreadable delivery receipt refused");
-            return fault(StatusCode::INTERNAL_SERVER_ERROR, reason);
-        }
-    };
-    let (code, text) = match &shared.credentials {
-        Some(credentials) if !credentials.admit(request.username(), request.pin()) => {
-            tracing::warn!(
-                message_id = %request.receipt.message_id,
-                "delivery receipt with a wrong Username or PIN refused"
-            );
-            (ReportCode::InvalidLogin, Some("Invalid login".to_owned()))
-        }
-        _ => take(&shared.handler, request.receipt.clone()).await,
-    };
-    tracing::debug!(
-        message_id = %request.receipt.message_id,
-        report = %request.receipt.report.code(),
-        answer = code.code(),
-        "delivery receipt"
-    );
-    request.answer(code, text)
 }
 
 /// Runs the handler in a task of its own, so that a panic in it is an answer (-1), not a lost
@@ -489,112 +428,48 @@ async fn take<H: ReceiptHandler>(
     }
 }
 
-/// Whether a Content-Type is one a SOAP 1.1 receipt comes as. `text/soap` is what the gateway
-/// sends; `application/xml` is as good as `text/xml`.
-fn is_soap_11(content_type: &HeaderValue) -> bool {
-    let Ok(value) = content_type.to_str() else {
-        return false;
-    };
-    let mime = value.split(';').next().unwrap_or_default().trim();
-    ["text/soap", "text/xml", "application/xml"]
-        .iter()
-        .any(|known| mime.eq_ignore_ascii_case(known))
+/// The receipt a request carries, or why it is not one.
+fn receipt_of(wire: &wire::SubmitDeliveryReceipt) -> Result<DeliveryReceipt, String> {
+    let message_id = wire.message_identifier.get().trim();
+    if message_id.is_empty() {
+        return Err("<MessageIdentifier> is empty".into());
+    }
+    let sent_to = wire.sent_to.get().trim();
+    if sent_to.is_empty() {
+        return Err("<SentTo> is empty".into());
+    }
+    let timestamp = utc(wire.timestamp1.as_str()).ok_or_else(|| {
+        format!(
+            "<Timestamp1> {:?} is not a time this receiver can represent",
+            wire.timestamp1.as_str()
+        )
+    })?;
+    let report = ReportCode::from_i32(*wire.report.get());
+    Ok(DeliveryReceipt {
+        sent_to: sent_to.to_owned(),
+        timestamp,
+        message_id: message_id.to_owned(),
+        report,
+        class: report.class(),
+    })
 }
 
-/// A receipt read from a POST.
-struct Request {
-    wire: wire::SubmitDeliveryReceipt,
-    receipt: DeliveryReceipt,
-    /// Whether the body element was in the sendsms5 namespace.
-    sendsms5: bool,
-}
-
-impl Request {
-    fn read(body: &[u8]) -> Result<Self, String> {
-        if body.is_empty() {
-            return Err("the request has no body: a SubmitDeliveryReceipt was expected".into());
-        }
-        let xml =
-            std::str::from_utf8(body).map_err(|e| format!("the request is not UTF-8: {e}"))?;
-        // The runtime refuses a DTD (SOAP forbids them, and they are where entity expansion
-        // bombs live) before it reads anything else.
-        let wire = match read_request::<delivery_receipt::SubmitDeliveryReceipt>(xml) {
-            Ok(request) => request.body,
-            Err(EnvelopeError::Read(error)) => {
-                return Err(format!("not a SubmitDeliveryReceipt: {error}"))
-            }
-            Err(EnvelopeError::Fault(_)) => return Err("a request cannot be a SOAP Fault".into()),
-        };
-        let sendsms5 = body_namespace(xml).as_deref() == Some(SENDSMS5_NAMESPACE);
-        let message_id = wire.message_identifier.get().trim();
-        if message_id.is_empty() {
-            return Err("<MessageIdentifier> is empty".into());
-        }
-        let sent_to = wire.sent_to.get().trim();
-        if sent_to.is_empty() {
-            return Err("<SentTo> is empty".into());
-        }
-        let timestamp = utc(wire.timestamp1.as_str()).ok_or_else(|| {
-            format!(
-                "<Timestamp1> {:?} is not a time this receiver can represent",
-                wire.timestamp1.as_str()
-            )
-        })?;
-        let report = ReportCode::from_i32(*wire.report.get());
-        let receipt = DeliveryReceipt {
-            sent_to: sent_to.to_owned(),
-            timestamp,
-            message_id: message_id.to_owned(),
-            report,
-            class: report.class(),
-        };
-        Ok(Self {
-            wire,
-            receipt,
-            sendsms5,
-        })
+/// The SubmitDeliveryReceiptResponse: the MessageIdentifier as it came, the code, the text.
+fn answer(
+    message_identifier: wire::MessageIdentifier,
+    code: ReportCode,
+    text: Option<String>,
+) -> wire::SubmitDeliveryReceiptResponse {
+    wire::SubmitDeliveryReceiptResponse {
+        message_identifier,
+        // Every code that gets here fits (-99 to 999): 0, 2, or a checked rejection.
+        report: ReportNumber::new(code.code())
+            .unwrap_or_else(|_| ReportNumber::new(-1).expect("-1 is a report number")),
+        text: text.map(|text| {
+            let cut: String = text.chars().take(MAX_TEXT).collect();
+            ResponseText::new(cut).expect("cut to the maximum length")
+        }),
     }
-
-    fn username(&self) -> Option<&str> {
-        self.wire.username.as_ref().map(|u| u.get().as_str())
-    }
-
-    fn pin(&self) -> Option<&str> {
-        self.wire.pin.as_ref().map(|p| p.get().as_str())
-    }
-
-    /// The SubmitDeliveryReceiptResponse: the MessageIdentifier as it came, the code, the
-    /// text.
-    fn answer(self, code: ReportCode, text: Option<String>) -> Response {
-        let output = wire::SubmitDeliveryReceiptResponse {
-            message_identifier: self.wire.message_identifier,
-            // Every code that gets here fits (-99 to 999): 0, 2, or a checked rejection.
-            report: ReportNumber::new(code.code())
-                .unwrap_or_else(|_| ReportNumber::new(-1).expect("-1 is a report number")),
-            text: text.map(|text| {
-                let cut: String = text.chars().take(MAX_TEXT).collect();
-                ResponseText::new(cut).expect("cut to the maximum length")
-            }),
-        };
-        let body = if self.sendsms5 {
-            write_response::<InSendsms5Namespace>(&output, &NoHeaders)
-        } else {
-            write_response::<delivery_receipt::SubmitDeliveryReceipt>(&output, &NoHeaders)
-        };
-        soap(StatusCode::OK, body)
-    }
-}
-
-/// The namespace of the SOAP Body's first element, if the envelope gets that far.
-fn body_namespace(xml: &str) -> Option<String> {
-    let mut reader = XmlReader::new(xml);
-    let mut envelope = reader.root().ok()?;
-    while let Some(mut child) = envelope.next_child().ok()? {
-        if child.local_name() == "Body" {
-            return child.next_child().ok()??.namespace();
-        }
-    }
-    None
 }
 
 /// `Timestamp1` in UTC: with its offset applied, or as UTC when it has none.
@@ -605,27 +480,6 @@ fn utc(text: &str) -> Option<DateTime<Utc>> {
             NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").map(|t| t.and_utc())
         })
         .ok()
-}
-
-fn soap(status: StatusCode, body: String) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
-        body,
-    )
-        .into_response()
-}
-
-/// A SOAP Fault blaming the request.
-fn fault(status: StatusCode, reason: impl Into<String>) -> Response {
-    let fault = Fault::<NoFault> {
-        code: "soap:Client".to_owned(),
-        reason: reason.into(),
-        actor: None,
-        detail: None,
-        raw_detail: Vec::new(),
-    };
-    soap(status, write_fault(SoapVersion::Soap11, &fault))
 }
 
 #[cfg(test)]
@@ -692,20 +546,5 @@ mod tests {
         );
         assert!(ReceiptCredentials::new("", "x").is_err());
         assert!(ReceiptCredentials::new("x", "p".repeat(21)).is_err());
-    }
-
-    #[test]
-    fn only_soap_11_content_types_are_taken() {
-        for yes in [
-            "text/soap",
-            "text/xml; charset=utf-8",
-            "TEXT/XML",
-            "application/xml",
-        ] {
-            assert!(is_soap_11(&HeaderValue::from_static(yes)), "{yes}");
-        }
-        for no in ["application/json", "application/soap+xml", "text/plain"] {
-            assert!(!is_soap_11(&HeaderValue::from_static(no)), "{no}");
-        }
     }
 }

@@ -1,8 +1,9 @@
 //! What a vendor layer plugs into: the parts every SMS vendor's client shares.
 //!
 //! A vendor layer builds its requests with the bindings generated from the vendor's WSDL,
-//! sends them over [`Transport`](crate::transport::Transport) (failover that never sends a
-//! request twice), and reads each answer into a [`SendReport`] of its own typed codes. What it
+//! sends them with the generated clients over a
+//! [`SoapClient`](soap_runtime::client::SoapClient) (failover that never sends a request
+//! twice), and reads each answer into a [`SendReport`] of its own typed codes. What it
 //! provides, and nothing more:
 //!
 //! * a [`VendorCode`]: the vendor's per-recipient codes, each mapped to a shared
@@ -20,12 +21,12 @@
 use std::fmt;
 use std::future::Future;
 
+use soap_runtime::client::CallError;
 use soap_runtime::NoFault;
 
 use crate::client::{Credit, Message, QueryError, SendError};
 use crate::outcome::{ResponseMismatch, SendReport};
 use crate::report::ReportClass;
-use crate::transport::CallError;
 
 /// A vendor's code for what happened to one recipient of a message.
 ///
@@ -61,7 +62,7 @@ pub trait SmsGateway {
     fn endpoints(&self) -> &[String];
 
     /// Sends a message, calling `progress(recipients done, recipients in all)` after each
-    /// request, under the rules of [`transport`](crate::transport): nothing is ever sent
+    /// request, under the rules of [`soap_runtime::client`]: nothing is ever sent
     /// twice because of the client, and nothing is lost silently.
     fn send_with_progress(
         &self,
@@ -78,7 +79,7 @@ pub trait SmsGateway {
 /// ```text
 /// let mut batch = Batch::new(&numbers, PER_REQUEST, progress);
 /// while let Some(numbers) = batch.next_request() {
-///     let answer = match transport.call::<Send>(&request(numbers)).await {
+///     let answer = match client.send(&request(numbers)).await {
 ///         Ok(answer) => answer,
 ///         Err(error) => return Err(batch.request_failed(error)),
 ///     };

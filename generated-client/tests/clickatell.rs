@@ -12,10 +12,10 @@ use common::{numbers, Gateway};
 use generated_client::clickatell::{self, Code, Credentials, ErrorCode, MessageStatus};
 use generated_client::simulator::clickatell::{Account, Config, ErrorReply};
 use generated_client::simulator::{Failure, Repeat, SimulatorConfig};
-use generated_client::transport::{CallError, TransportConfig};
 use generated_client::vendor::{SmsGateway, VendorCode};
 use generated_client::{Message, QueryError, ReportClass, SendError};
 use rust_decimal::Decimal;
+use soap_runtime::client::{CallError, SoapClient};
 
 const API_ID: i32 = 3210987;
 const USER: &str = "ANOther";
@@ -63,12 +63,13 @@ impl Gateway {
 
     /// A client for primary then secondary, with short timeouts so that the tests stay fast.
     fn client_with(&self, password: &str) -> clickatell::Client {
-        let mut config = TransportConfig::new(vec![
-            self.primary.clickatell_url(),
-            self.secondary.clickatell_url(),
-        ]);
-        config.connect_timeout = Duration::from_millis(500);
-        config.timeout = Duration::from_secs(2);
+        let config = SoapClient::builder()
+            .endpoints([
+                self.primary.clickatell_url(),
+                self.secondary.clickatell_url(),
+            ])
+            .connect_timeout(Duration::from_millis(500))
+            .timeout(Duration::from_secs(2));
         let credentials = Credentials::new(API_ID, USER, password).expect("credentials");
         clickatell::Client::new(credentials, config).expect("the client builds")
     }
@@ -278,9 +279,10 @@ async fn a_refused_login_is_every_recipients_answer_and_nothing_is_sent() {
         (1, PASSWORD, ErrorCode::InvalidApiId),
     ] {
         let gateway = Gateway::start().await;
-        let mut config = TransportConfig::new(vec![gateway.primary.clickatell_url()]);
-        config.timeout = Duration::from_secs(2);
-        config.connect_timeout = Duration::from_millis(500);
+        let config = SoapClient::builder()
+            .endpoints([gateway.primary.clickatell_url()])
+            .timeout(Duration::from_secs(2))
+            .connect_timeout(Duration::from_millis(500));
         let client =
             clickatell::Client::new(Credentials::new(api_id, USER, password).unwrap(), config)
                 .unwrap();

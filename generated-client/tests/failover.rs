@@ -13,11 +13,12 @@ use common::{dec, numbers, Gateway};
 use generated_client::simulator::{
     Account, Failure, Repeat, Report, RunningSimulator, SimulatorConfig,
 };
-use generated_client::transport::CallError;
 use generated_client::{
     Client, Credentials, Credit, Message, QueryError, ReportClass, ReportCode, SendError,
 };
 use rust_decimal::Decimal;
+use soap_runtime::client::CallError;
+use soap_runtime::envelope::FaultCode;
 
 const USER: &str = "ANOther.61234";
 const PIN: &str = "s3cretPIN";
@@ -127,10 +128,11 @@ async fn an_answer_over_the_size_limit_is_outcome_unknown_and_never_resent() {
         .expect_err("too large");
     match error {
         SendError::Request {
-            error: CallError::OutcomeUnknown { endpoint, reason },
+            error: CallError::OutcomeUnknown { endpoint, source },
             ..
         } => {
             assert_eq!(endpoint, gateway.primary.url());
+            let reason = source.to_string();
             assert!(reason.contains("larger than 100 bytes"), "{reason}");
         }
         other => panic!("expected an unknown outcome, got {other:?}"),
@@ -273,10 +275,12 @@ async fn both_endpoints_unreachable_sends_nothing() {
             affected,
             not_sent,
         } => {
-            let tried: Vec<&str> = attempts.iter().map(|(e, _)| e.as_str()).collect();
+            let tried: Vec<&str> = attempts.iter().map(|a| a.endpoint.as_str()).collect();
             assert_eq!(tried, [gateway.primary.url(), gateway.secondary.url()]);
             assert!(
-                attempts.iter().all(|(_, why)| why.contains("refused")),
+                attempts
+                    .iter()
+                    .all(|a| a.error.to_string().contains("refused")),
                 "{attempts:?}"
             );
             assert!(completed.is_empty());
@@ -303,11 +307,19 @@ async fn a_soap_fault_is_returned_and_not_tried_on_the_secondary() {
         .expect_err("a fault");
     match error {
         SendError::Request {
-            error: CallError::Fault { endpoint, fault },
+            error:
+                CallError::Fault {
+                    endpoint,
+                    fault,
+                    status,
+                },
             ..
         } => {
-            assert_eq!(endpoint, gateway.primary.url());
-            assert_eq!(fault.code, "soap:Server");
+            assert_eq!(
+                (endpoint.as_str(), status),
+                (gateway.primary.url().as_str(), 500)
+            );
+            assert_eq!(fault.code, FaultCode::Server);
         }
         other => panic!("expected a fault, got {other:?}"),
     }
@@ -363,10 +375,11 @@ async fn no_answer_in_time_is_outcome_unknown() {
     assert!(started.elapsed() < Duration::from_secs(2));
     match error {
         SendError::Request {
-            error: CallError::OutcomeUnknown { endpoint, reason },
+            error: CallError::OutcomeUnknown { endpoint, source },
             ..
         } => {
             assert_eq!(endpoint, gateway.primary.url());
+            let reason = source.to_string();
             assert!(reason.contains("timed out"), "{reason}");
         }
         other => panic!("expected an unknown outcome, got {other:?}"),

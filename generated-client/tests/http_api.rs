@@ -12,10 +12,10 @@ use generated_client::outcome::ResponseMismatch;
 use generated_client::simulator::{
     Account, Failure, Repeat, Report, RunningSimulator, SimulatorConfig, HTTP_API_OPERATION,
 };
-use generated_client::transport::CallError;
 use generated_client::{
     Api, Client, Credentials, Message, QueryError, ReportClass, ReportCode, SendError,
 };
+use soap_runtime::client::CallError;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 

@@ -232,7 +232,7 @@ fn every_request_body_the_client_writes_is_valid_by_the_schema() {
 mod envelopes {
     use super::*;
     use generated_client::generated::sendsms5::service;
-    use soap_runtime::envelope::{read_response, write_request, EnvelopeError};
+    use soap_runtime::envelope::{read_response, write_request, EnvelopeError, FaultCode};
     use soap_runtime::NoHeaders;
 
     /// The whole success response of the "Sending SMS" document, as a server sends it.
@@ -287,8 +287,8 @@ information on this Report number, please visit www.csoft.co.uk</Text>
         match read_response::<service::SubmitMessage>(fault) {
             Err(EnvelopeError::Fault(fault)) => {
                 assert_eq!(
-                    (fault.code.as_str(), fault.reason.as_str()),
-                    ("s:Server", "Out of order")
+                    (&fault.code, fault.reason.as_str()),
+                    (&FaultCode::Server, "Out of order")
                 );
                 assert_eq!(fault.raw_detail.len(), 1);
                 assert_eq!(fault.raw_detail[0].as_str(), "<reason>maintenance</reason>");

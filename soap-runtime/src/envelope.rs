@@ -66,33 +66,134 @@ pub fn write_request<O: Operation>(input: &O::Input, headers: &O::InputHeaders) 
 pub fn write_response<O: Operation>(output: &O::Output, headers: &O::OutputHeaders) -> String {
     match &O::INFO.output {
         Some(message) => write_envelope(O::INFO.version, message, headers, output),
-        None => write_envelope(O::INFO.version, &EMPTY_MESSAGE, headers, output),
+        None => write_envelope(O::INFO.version, &MessageInfo::EMPTY, headers, output),
     }
 }
 
-const EMPTY_MESSAGE: MessageInfo = MessageInfo {
-    message: "",
-    body_element: None,
-    body_parts: &[],
-    header_parts: &[],
-    body_use: crate::BodyUse::Literal,
-    encoding_style: None,
-};
+/// The class of a SOAP Fault: who is to blame, in the words of both SOAP versions.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FaultCode {
+    /// The envelope is of a SOAP version the receiver does not speak.
+    VersionMismatch,
+    /// A header marked `mustUnderstand` was not understood.
+    MustUnderstand,
+    /// The body uses an encoding the receiver does not know (SOAP 1.2).
+    DataEncodingUnknown,
+    /// The message was wrong: `Client` in SOAP 1.1, `Sender` in SOAP 1.2.
+    Client,
+    /// The receiver failed: `Server` in SOAP 1.1, `Receiver` in SOAP 1.2.
+    Server,
+    /// Any other code, as written (a toolkit's own, such as `soap:Server.userException`).
+    Other(String),
+}
+
+impl FaultCode {
+    /// The code as read from `faultcode` (1.1) or `Code/Value` (1.2): the prefix is dropped
+    /// for the standard codes, whatever it was bound to; any other code is kept as written.
+    pub fn from_wire(text: &str) -> Self {
+        let text = text.trim();
+        let local = text.rsplit_once(':').map_or(text, |(_, local)| local);
+        match local {
+            "VersionMismatch" => Self::VersionMismatch,
+            "MustUnderstand" => Self::MustUnderstand,
+            "DataEncodingUnknown" => Self::DataEncodingUnknown,
+            "Client" | "Sender" => Self::Client,
+            "Server" | "Receiver" => Self::Server,
+            _ => Self::Other(text.to_owned()),
+        }
+    }
+
+    /// The code as written in a fault of `version`, with the `soap` prefix the fault writer
+    /// binds to the envelope namespace.
+    pub fn to_wire(&self, version: SoapVersion) -> std::borrow::Cow<'_, str> {
+        let local = match (self, version) {
+            (Self::VersionMismatch, _) => "VersionMismatch",
+            (Self::MustUnderstand, _) => "MustUnderstand",
+            (Self::DataEncodingUnknown, _) => "DataEncodingUnknown",
+            (Self::Client, SoapVersion::Soap11) => "Client",
+            (Self::Client, SoapVersion::Soap12) => "Sender",
+            (Self::Server, SoapVersion::Soap11) => "Server",
+            (Self::Server, SoapVersion::Soap12) => "Receiver",
+            (Self::Other(text), _) => return std::borrow::Cow::Borrowed(text),
+        };
+        std::borrow::Cow::Owned(format!("soap:{local}"))
+    }
+}
+
+impl std::fmt::Display for FaultCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Other(text) => f.write_str(text),
+            standard => f.write_str(&standard.to_wire(SoapVersion::Soap11)),
+        }
+    }
+}
 
 /// A SOAP Fault, with its detail read as the operation's declared fault when it is one.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("SOAP fault {code}: {reason}")]
+#[non_exhaustive]
 pub struct Fault<D> {
-    /// `faultcode` (1.1) or `Code/Value` (1.2), as written (e.g. `soap:Server`).
-    pub code: String,
+    /// `faultcode` (1.1) or `Code/Value` (1.2).
+    pub code: FaultCode,
     /// `faultstring` (1.1) or the first `Reason/Text` (1.2).
     pub reason: String,
     /// `faultactor` (1.1) or `Role` (1.2).
     pub actor: Option<String>,
     /// The detail, when it holds a fault the operation declares.
     pub detail: Option<D>,
-    /// The detail's elements as written, whatever they are.
+    /// The detail's elements as written, whatever they are (on reading); elements written
+    /// after `detail` (on writing).
     pub raw_detail: Vec<AnyElement>,
+}
+
+impl<D> Fault<D> {
+    /// A fault of class `code`, saying `reason`, without detail.
+    pub fn new(code: FaultCode, reason: impl Into<String>) -> Self {
+        Self {
+            code,
+            reason: reason.into(),
+            actor: None,
+            detail: None,
+            raw_detail: Vec::new(),
+        }
+    }
+
+    /// A fault that blames the request (`Client` / `Sender`).
+    pub fn client(reason: impl Into<String>) -> Self {
+        Self::new(FaultCode::Client, reason)
+    }
+
+    /// A fault that blames the server (`Server` / `Receiver`).
+    pub fn server(reason: impl Into<String>) -> Self {
+        Self::new(FaultCode::Server, reason)
+    }
+
+    /// The same fault, carrying one of the operation's declared fault details.
+    pub fn with_detail(mut self, detail: D) -> Self {
+        self.detail = Some(detail);
+        self
+    }
+
+    /// The same fault, naming the actor (1.1) or role (1.2) that raised it.
+    pub fn with_actor(mut self, actor: impl Into<String>) -> Self {
+        self.actor = Some(actor.into());
+        self
+    }
+
+    /// The same fault with a detail of another type: for passing a fault on to a caller
+    /// whose operation declares other faults. The typed detail is dropped; the raw detail
+    /// is kept.
+    pub fn without_detail<E>(self) -> Fault<E> {
+        Fault {
+            code: self.code,
+            reason: self.reason,
+            actor: self.actor,
+            detail: None,
+            raw_detail: self.raw_detail,
+        }
+    }
 }
 
 /// Writes a SOAP Fault envelope.
@@ -111,7 +212,7 @@ pub fn write_fault<D: FaultDetail>(version: SoapVersion, fault: &Fault<D>) -> St
     };
     match version {
         SoapVersion::Soap11 => {
-            w.element("faultcode", &fault.code);
+            w.element("faultcode", &fault.code.to_wire(version).into_owned());
             w.element("faultstring", &fault.reason);
             w.optional("faultactor", fault.actor.as_ref());
             if fault.detail.is_some() || !fault.raw_detail.is_empty() {
@@ -122,7 +223,7 @@ pub fn write_fault<D: FaultDetail>(version: SoapVersion, fault: &Fault<D>) -> St
         }
         SoapVersion::Soap12 => {
             w.raw("<soap:Code><soap:Value>");
-            w.simple(&fault.code);
+            w.simple(&fault.code.to_wire(version).into_owned());
             w.raw("</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">");
             w.simple(&fault.reason);
             w.raw("</soap:Text></soap:Reason>");
@@ -165,17 +266,19 @@ pub struct Received<H, B> {
 }
 
 /// An operation's response as read: headers and body.
-pub type Response<O> = Received<<O as Operation>::OutputHeaders, <O as Operation>::Output>;
+pub type ResponseMessage<O> = Received<<O as Operation>::OutputHeaders, <O as Operation>::Output>;
 /// An operation's request as read: headers and body.
-pub type Request<O> = Received<<O as Operation>::InputHeaders, <O as Operation>::Input>;
+pub type RequestMessage<O> = Received<<O as Operation>::InputHeaders, <O as Operation>::Input>;
 
 /// Reads an operation's response envelope.
-pub fn read_response<O: Operation>(xml: &str) -> Result<Response<O>, EnvelopeError<O::Fault>> {
-    read_envelope(xml, O::INFO.output.as_ref().unwrap_or(&EMPTY_MESSAGE))
+pub fn read_response<O: Operation>(
+    xml: &str,
+) -> Result<ResponseMessage<O>, EnvelopeError<O::Fault>> {
+    read_envelope(xml, O::INFO.output.as_ref().unwrap_or(&MessageInfo::EMPTY))
 }
 
 /// Reads an operation's request envelope (for a server, such as a simulator).
-pub fn read_request<O: Operation>(xml: &str) -> Result<Request<O>, EnvelopeError<O::Fault>> {
+pub fn read_request<O: Operation>(xml: &str) -> Result<RequestMessage<O>, EnvelopeError<O::Fault>> {
     read_envelope(xml, &O::INFO.input)
 }
 
@@ -258,22 +361,16 @@ fn read_fault<D: FaultDetail>(
     mut fault: Element<'_, '_>,
     version: SoapVersion,
 ) -> Result<Fault<D>, ReadError> {
-    let mut out = Fault {
-        code: String::new(),
-        reason: String::new(),
-        actor: None,
-        detail: None,
-        raw_detail: Vec::new(),
-    };
+    let mut out = Fault::new(FaultCode::Other(String::new()), String::new());
     while let Some(mut child) = fault.next_child()? {
         match (version, child.local_name()) {
-            (SoapVersion::Soap11, "faultcode") => out.code = child.text()?.trim().to_owned(),
+            (SoapVersion::Soap11, "faultcode") => out.code = FaultCode::from_wire(&child.text()?),
             (SoapVersion::Soap11, "faultstring") => out.reason = child.text()?.into_owned(),
             (SoapVersion::Soap11, "faultactor") => out.actor = Some(child.text()?.into_owned()),
             (SoapVersion::Soap12, "Code") => {
                 while let Some(value) = child.next_child()? {
                     if value.local_name() == "Value" {
-                        out.code = value.text()?.trim().to_owned();
+                        out.code = FaultCode::from_wire(&value.text()?);
                         break;
                     }
                 }

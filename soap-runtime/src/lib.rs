@@ -8,8 +8,13 @@
 //!   `XmlValue` too, and can also be an attribute.
 //!
 //! Operation stubs implement [`Operation`], whose associated constants carry the SOAP facts a
-//! transport needs (action, style, use, SOAP version, element names) and whose associated types
-//! name the request, response and fault types.
+//! client or server needs (action, style, use, SOAP version, element names) and whose
+//! associated types name the request, response, header and fault types.
+//!
+//! Generated clients call a [`client::SoapClient`] (failover that never sends a request twice,
+//! over the [`client::HttpTransport`] trait; feature `client` brings the reqwest
+//! implementation), and generated servers implement [`server::Dispatch`] (feature `server`
+//! serves them over axum). Generated code needs no feature of this crate to compile.
 //!
 //! Reading is lenient where real servers differ (any prefix, `xsi:type` attributes, unknown
 //! elements are skipped, children in any order) and strict where it matters (a missing required
@@ -18,9 +23,11 @@
 #![warn(missing_docs)]
 
 mod builtin;
+pub mod client;
 pub mod envelope;
 mod multiref;
 mod read;
+pub mod server;
 mod soap;
 mod write;
 
@@ -30,8 +37,8 @@ pub use builtin::{
 };
 pub use read::{read_document, Element, Location, ReadError, ReadErrorKind, XmlReader, MAX_DEPTH};
 pub use soap::{
-    BodyUse, Empty, Endpoint, FaultDetail, FaultInfo, Headers, MessageInfo, NoFault, NoHeaders,
-    Operation, OperationInfo, Part, PartKind, SoapVersion, Style,
+    BodyUse, Empty, Endpoint, FaultDetail, Headers, MessageInfo, NoFault, NoHeaders, Operation,
+    OperationInfo, SoapVersion, Style,
 };
 pub use write::{write_document, Absent, Text, XmlWriter, SOAP_ENC_NS};
 
@@ -130,4 +137,19 @@ impl ValueError {
         };
         Self { expected, found }
     }
+}
+
+/// Includes the module that the generator's build.rs `Builder` wrote into `OUT_DIR` for a
+/// WSDL: `name` is the name it wrote the module under (the WSDL's file stem by default).
+///
+/// ```ignore
+/// pub mod calculator {
+///     soap_runtime::include_generated!("calculator");
+/// }
+/// ```
+#[macro_export]
+macro_rules! include_generated {
+    ($name:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
+    };
 }

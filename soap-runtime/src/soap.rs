@@ -1,5 +1,5 @@
-//! What generated operation stubs tell a transport: SOAP version, style, use, action, the
-//! names of body and header elements, and the endpoints of each service port.
+//! What generated operation stubs tell the client and the server: SOAP version, style, use,
+//! action, the body element of each direction, and the endpoints of each service port.
 
 use crate::{Element, QName, ReadError, XmlValue, XmlWriter};
 
@@ -48,49 +48,48 @@ pub enum BodyUse {
     Encoded,
 }
 
-/// Where a message part's XML comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PartKind {
-    /// The part is a global element (`element="..."`).
-    Element(QName),
-    /// The part is a value of a type (`type="..."`), in an accessor named after the part.
-    Type(QName),
-}
-
-/// One part of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Part {
-    /// The part's name.
-    pub name: &'static str,
-    /// Its element or type.
-    pub kind: PartKind,
-}
-
-/// The body and headers of one direction of an operation.
+/// How one direction of an operation is carried in the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MessageInfo {
-    /// The WSDL message's name.
-    pub message: &'static str,
     /// The element the body holds: the single part's element in document style, the
     /// operation wrapper in rpc style; `None` when the parts are written side by side.
     pub body_element: Option<QName>,
-    /// The parts in the body, in order.
-    pub body_parts: &'static [Part],
-    /// The parts carried as SOAP headers.
-    pub header_parts: &'static [Part],
     /// How the body is serialized.
     pub body_use: BodyUse,
     /// `encodingStyle` for encoded bodies.
     pub encoding_style: Option<&'static str>,
 }
 
-/// A fault an operation declares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct FaultInfo {
-    /// The fault's name in the binding.
-    pub name: &'static str,
-    /// The element its detail holds.
-    pub element: QName,
+impl MessageInfo {
+    /// A literal body holding `body_element`.
+    pub const fn literal(body_element: Option<QName>) -> Self {
+        Self {
+            body_element,
+            body_use: BodyUse::Literal,
+            encoding_style: None,
+        }
+    }
+
+    /// A SOAP-encoded body holding `body_element`, with this `encodingStyle`.
+    pub const fn encoded(
+        body_element: Option<QName>,
+        encoding_style: Option<&'static str>,
+    ) -> Self {
+        Self {
+            body_element,
+            body_use: BodyUse::Encoded,
+            encoding_style,
+        }
+    }
+
+    /// A literal body holding the element `local` in namespace `ns` (document/literal's
+    /// usual case, written compactly in generated code).
+    pub const fn element(ns: &'static str, local: &'static str) -> Self {
+        Self::literal(Some(QName::qualified(ns, local)))
+    }
+
+    /// A body with nothing in it (the response of a one-way operation).
+    pub const EMPTY: Self = Self::literal(None);
 }
 
 /// Everything about an operation except its Rust types.
@@ -110,8 +109,6 @@ pub struct OperationInfo {
     pub input: MessageInfo,
     /// The response; `None` for a one-way operation.
     pub output: Option<MessageInfo>,
-    /// The declared faults.
-    pub faults: &'static [FaultInfo],
 }
 
 /// A SOAP operation stub: its facts, and the Rust types of its messages.

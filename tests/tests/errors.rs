@@ -64,7 +64,7 @@ fn dangling_type_reference() {
         "dangling_type.wsdl",
         11,
         11,
-        &["type", "Money", "not defined"],
+        &["type", "Money", "not defined", "--lenient"],
     );
 }
 
@@ -76,7 +76,7 @@ fn dangling_message_reference() {
         "dangling_message.wsdl",
         14,
         7,
-        &["message", "PingReply", "not defined"],
+        &["message", "PingReply", "not defined", "--lenient"],
     );
 }
 

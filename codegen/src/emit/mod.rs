@@ -12,6 +12,26 @@ use quote::quote;
 
 use crate::ir::{Builtin, Module, TypeExpr, XmlName};
 
+/// Which sides of each binding to write besides its operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sides {
+    /// A typed client.
+    pub client: bool,
+    /// A server trait and its dispatcher.
+    pub server: bool,
+}
+
+/// How the module will be compiled, which decides where its documentation can go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// A file of its own (`mod name;`) or a crate's `lib.rs`: the module's documentation is
+    /// written as inner doc comments.
+    Module,
+    /// Text for `include!`, which takes no inner attributes: the module's documentation is
+    /// written as plain comments, for the including module to document itself.
+    Include,
+}
+
 /// One top-level piece of the module, rendered on its own.
 enum Unit<'m> {
     Doc,
@@ -25,9 +45,16 @@ enum Unit<'m> {
 /// and each top-level item can be rendered on its own, so every core takes items from a shared
 /// queue, the biggest first. The items are joined in module order, so the text does not depend
 /// on how many threads rendered it, or which.
-pub fn emit(module: &Module, header: &[String]) -> Result<String, String> {
+pub fn emit(
+    module: &Module,
+    header: &[String],
+    sides: Sides,
+    form: Form,
+) -> Result<String, String> {
     let choices = types::choices(&module.types);
-    let units: Vec<Unit<'_>> = std::iter::once(Unit::Doc)
+    let doc = (form == Form::Module).then_some(Unit::Doc);
+    let units: Vec<Unit<'_>> = doc
+        .into_iter()
         .chain(module.types.iter().map(Unit::Type))
         .chain(module.bindings.iter().map(Unit::Binding))
         .collect();
@@ -42,7 +69,7 @@ pub fn emit(module: &Module, header: &[String]) -> Result<String, String> {
             let Some(&index) = queue.get(taken) else {
                 break done;
             };
-            done.push((index, render(&units[index], module, &choices)));
+            done.push((index, render(&units[index], module, &choices, sides)));
         }
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -59,9 +86,13 @@ pub fn emit(module: &Module, header: &[String]) -> Result<String, String> {
     });
     rendered.sort_by_key(|(index, _)| *index);
     let mut text = String::new();
-    for line in header {
+    let doc_comments = match form {
+        Form::Module => Vec::new(),
+        Form::Include => doc_lines(&module.doc.join("\n\n")),
+    };
+    for line in header.iter().chain(&doc_comments) {
         text.push_str("// ");
-        text.push_str(line);
+        text.push_str(line.trim_start());
         text.push('\n');
     }
     let mut body = String::new();
@@ -85,7 +116,7 @@ fn weight(unit: &Unit<'_>) -> usize {
             crate::ir::TypeKind::Newtype { facets, .. } => 12 + 4 * facets.len(),
             crate::ir::TypeKind::Alias(_) => 1,
         },
-        Unit::Binding(binding) => 4 + 40 * binding.operations.len(),
+        Unit::Binding(binding) => 4 + 60 * binding.operations.len(),
     }
 }
 
@@ -94,15 +125,53 @@ fn render(
     unit: &Unit<'_>,
     module: &Module,
     choices: &types::Choices<'_>,
+    sides: Sides,
 ) -> Result<String, String> {
     let tokens = match unit {
         Unit::Doc => doc_attrs_inner(&module.doc.join("\n\n")),
         Unit::Type(item) => types::type_item(item, Scope::Top, choices),
-        Unit::Binding(binding) => operations::binding(binding, choices),
+        Unit::Binding(binding) => operations::binding(binding, choices, sides),
     };
-    let file: syn::File =
+    let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("the generated tokens do not parse: {e}"))?;
+    for item in &mut file.items {
+        allow_lints(item, false);
+    }
     Ok(prettyplease::unparse(&file))
+}
+
+/// Marks an item so that a user's crate builds warning-free whatever it uses of the module:
+/// most users call a few operations of a large WSDL, and the rest would be dead code in a
+/// private module or a binary. Enums also allow clippy's `enum_variant_names`, since variant
+/// names come from the schema (ONVIF's enumerations share prefixes, say). Trait impls never
+/// warn, so they are left as they are. Inside a binding module, whose own attribute covers
+/// dead code, only enums need one.
+fn allow_lints(item: &mut syn::Item, in_binding: bool) {
+    let attrs = match item {
+        syn::Item::Enum(item) if in_binding => {
+            item.attrs
+                .push(syn::parse_quote!(#[allow(clippy::enum_variant_names)]));
+            return;
+        }
+        syn::Item::Enum(item) => {
+            item.attrs
+                .push(syn::parse_quote!(#[allow(dead_code, clippy::enum_variant_names)]));
+            return;
+        }
+        _ if in_binding => return,
+        syn::Item::Mod(module) => {
+            for inner in module.content.iter_mut().flat_map(|(_, items)| items) {
+                allow_lints(inner, true);
+            }
+            &mut module.attrs
+        }
+        syn::Item::Struct(item) => &mut item.attrs,
+        syn::Item::Type(item) => &mut item.attrs,
+        syn::Item::Const(item) => &mut item.attrs,
+        syn::Item::Impl(item) if item.trait_.is_none() => &mut item.attrs,
+        _ => return,
+    };
+    attrs.push(syn::parse_quote!(#[allow(dead_code)]));
 }
 
 /// prettyplease puts items right after one another; a blank line after each item that ends

@@ -262,7 +262,14 @@ impl<'d> Lowerer<'d> {
             self.skipped.borrow_mut().push(error);
             Ok(())
         } else {
-            Err(error)
+            Err(Error {
+                message: format!(
+                    "{}; to leave out what needs it and go on, generate with `--lenient` \
+                     (`Builder::lenient(true)` in a build script)",
+                    error.message
+                ),
+                ..error
+            })
         }
     }
 

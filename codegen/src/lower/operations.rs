@@ -17,7 +17,9 @@ use crate::read::{Documents, QName};
 use crate::{Error, Location};
 
 /// The names the emitter gives items of its own inside a binding module.
-const RESERVED: &[&str] = &["ENDPOINTS", "Operation"];
+const RESERVED: &[&str] = &["ENDPOINTS", "OPERATIONS", "Operation"];
+/// The generated client's methods besides the operations'.
+const CLIENT_METHODS: &[&str] = &["new", "from_ports", "with_endpoints", "soap_client"];
 
 struct Wsdl<'d> {
     messages: HashMap<QName, &'d Message>,
@@ -149,13 +151,21 @@ fn lower_binding(
         types: Vec::new(),
         operations: Vec::new(),
         endpoints: Vec::new(),
+        service_trait: String::new(),
+        client: String::new(),
+        server: String::new(),
     };
-    // Operation stubs claim their names before the helper types do.
+    // Operation stubs claim their names before the helper types do, then the client and the
+    // server, named after the binding as tonic names them after the service.
     let names: Vec<String> = binding
         .operations
         .iter()
         .map(|op| scope.claim(&type_name(&op.name, "Operation")))
         .collect();
+    item.service_trait = scope.claim(&type_name(&binding.name, "Service"));
+    item.client = scope.claim(&format!("{}Client", item.service_trait));
+    item.server = scope.claim(&format!("{}Server", item.service_trait));
+    let mut methods = Scope::with_reserved(CLIENT_METHODS);
     for (op, rust) in binding.operations.iter().zip(names) {
         let context = OperationContext {
             wsdl,
@@ -164,7 +174,18 @@ fn lower_binding(
             binding,
         };
         match lower_operation(lowerer, &context, op, rust, &mut scope, &mut item.types) {
-            Ok(operation) => item.operations.push(operation),
+            Ok(mut operation) => {
+                operation.method = methods.claim(&field_name(&op.name));
+                let has_headers = operation.input.headers_type.is_some()
+                    || operation
+                        .output
+                        .as_ref()
+                        .is_some_and(|o| o.headers_type.is_some());
+                let stem = operation.method.trim_start_matches("r#");
+                operation.headers_method =
+                    has_headers.then(|| methods.claim(&format!("{stem}_with_headers")));
+                item.operations.push(operation);
+            }
             Err(error) => lowerer.skip_or_fail(error)?,
         }
     }
@@ -269,6 +290,8 @@ fn lower_operation(
     });
     Ok(OperationItem {
         rust,
+        method: String::new(),
+        headers_method: None,
         name: op.name.clone(),
         doc: abstract_op.doc.clone(),
         soap_action: op.soap_action.clone(),

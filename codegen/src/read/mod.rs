@@ -65,6 +65,9 @@ pub struct Documents {
     pub wsdls: Vec<wsdl::Definitions>,
     /// Schemas, inline ones and imported files, in the order met.
     pub schemas: Vec<xsd::Schema>,
+    /// Every file read, the root first, as its path was given or joined: what a build script
+    /// watches for changes.
+    pub files: Vec<PathBuf>,
 }
 
 /// Reads `path` (a WSDL or an XSD) and everything it imports.
@@ -119,6 +122,7 @@ impl Loader {
         if !self.seen.insert(canonical.clone()) {
             return Ok(());
         }
+        self.documents.files.push(path.to_path_buf());
         let bytes =
             std::fs::read(path).map_err(|e| at(format!("cannot read {}: {e}", path.display())))?;
         let file = Arc::new(path.to_path_buf());

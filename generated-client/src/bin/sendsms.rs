@@ -22,11 +22,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand, ValueEnum};
-use generated_client::transport::{CallError, TransportConfig};
 use generated_client::vendor::{SmsGateway, VendorCode};
 use generated_client::{
     clickatell, Client, Credentials, Delivery, Message, QueryError, SendError, SendReport,
 };
+use soap_runtime::client::{CallError, SoapClient};
 
 #[derive(Parser)]
 #[command(
@@ -363,10 +363,11 @@ fn clickatell_client(args: &Args) -> Result<clickatell::Client, Failure> {
     let credentials = clickatell::Credentials::new(api_id, user, password)
         .map_err(|e| Failure::usage(e.to_string()))?;
     let timeout = Duration::from_secs(args.timeout.max(1));
-    let mut config = TransportConfig::new(endpoints(args, clickatell::default_endpoints()));
-    config.timeout = timeout;
-    config.connect_timeout = timeout / 3;
-    clickatell::Client::new(credentials, config).map_err(|e| Failure::usage(e.to_string()))
+    let settings = SoapClient::builder()
+        .endpoints(endpoints(args, clickatell::default_endpoints()))
+        .timeout(timeout)
+        .connect_timeout(timeout / 3);
+    clickatell::Client::new(credentials, settings).map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// `--to`: comma-separated numbers, or `@FILE` with one per line.
@@ -540,12 +541,8 @@ fn describe_partial<C: VendorCode>(
 
 /// The exit status and message for a failed call.
 fn call_failure<F>(error: &CallError<F>) -> Failure {
-    let code = match error {
-        CallError::Unreachable { .. } => 3,
-        CallError::OutcomeUnknown { .. }
-        | CallError::BadResponse { .. }
-        | CallError::Fault { .. } => 4,
-    };
+    // Every error but an unreachable gateway may have reached it.
+    let code = if error.may_have_been_received() { 4 } else { 3 };
     Failure {
         code,
         message: describe(error),
@@ -576,25 +573,30 @@ fn describe<F>(error: &CallError<F>) -> String {
         CallError::Unreachable { attempts } => {
             let tried: Vec<String> = attempts
                 .iter()
-                .map(|(endpoint, reason)| format!("{endpoint} ({reason})"))
+                .map(|attempt| format!("{} ({})", attempt.endpoint, attempt.error))
                 .collect();
             format!(
                 "nothing sent: no endpoint could be reached: {}",
                 tried.join("; ")
             )
         }
-        CallError::OutcomeUnknown { endpoint, reason } => {
-            format!("outcome unknown: the request may have reached {endpoint}, which did not answer ({reason}); it was not resent")
+        CallError::OutcomeUnknown { endpoint, source } => {
+            format!("outcome unknown: the request may have reached {endpoint}, which did not answer ({source}); it was not resent")
         }
         CallError::BadResponse {
             endpoint,
             status,
-            reason,
-        } => format!("outcome unknown: {endpoint} answered HTTP {status}: {reason}; not resent"),
-        CallError::Fault { endpoint, fault } => format!(
+            problem,
+            ..
+        } => format!("outcome unknown: {endpoint} answered HTTP {status}: {problem}; not resent"),
+        CallError::Fault {
+            endpoint, fault, ..
+        } => format!(
             "{endpoint} answered with a SOAP fault {}: {} (not resent)",
             fault.code, fault.reason
         ),
+        // A kind of failure this version does not know: its own words.
+        other => other.to_string(),
     }
 }
 

@@ -5,7 +5,8 @@ use std::future::Future;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use soap_runtime::{NoFault, Operation};
+use soap_runtime::client::{CallError, ClientBuilder, ConfigError};
+use soap_runtime::NoFault;
 use tokio::sync::Mutex;
 
 use super::codes::{Code, MessageStatus};
@@ -13,12 +14,11 @@ use super::reply::{refused_session, Line};
 use super::{Credentials, RECIPIENTS_PER_REQUEST};
 use crate::client::{Content, Credit, InvalidMessage, Message, QueryError, SendError};
 use crate::generated::clickatell::clickatell_sms_binding::{
-    Auth, AuthInput, Getbalance, GetbalanceInput, Ping, PingInput, Querymsg, QuerymsgInput,
-    Sendmsg, SendmsgInput, SendmsgOutput,
+    AuthInput, ClickatellSmsBindingClient, GetbalanceInput, PingInput, QuerymsgInput, SendmsgInput,
+    SendmsgOutput,
 };
 use crate::generated::clickatell::ArrayOfString;
 use crate::outcome::{Answer, ResponseMismatch, SendReport};
-use crate::transport::{CallError, ConfigError, Transport, TransportConfig};
 use crate::vendor::{Batch, SmsGateway};
 
 const VENDOR: &str = "Clickatell";
@@ -30,7 +30,7 @@ const CONCATENATED_PART: usize = 153;
 /// A client for Clickatell's SOAP API. See [the module](super) for its session and no-resend
 /// rules.
 pub struct Client {
-    transport: Transport,
+    soap: ClickatellSmsBindingClient,
     credentials: Credentials,
     /// The session of the last successful `auth`. The lock is held while logging in, so that
     /// calls made meanwhile wait for that one login instead of each making its own.
@@ -132,11 +132,11 @@ impl Sending {
 }
 
 impl Client {
-    /// A client with these credentials and transport settings (see
+    /// A client with these credentials and settings (see
     /// [`default_endpoints`](super::default_endpoints)).
-    pub fn new(credentials: Credentials, config: TransportConfig) -> Result<Self, ConfigError> {
+    pub fn new(credentials: Credentials, settings: ClientBuilder) -> Result<Self, ConfigError> {
         Ok(Self {
-            transport: Transport::new(config)?,
+            soap: ClickatellSmsBindingClient::new(settings.build()?),
             credentials,
             session: Mutex::new(None),
         })
@@ -144,7 +144,7 @@ impl Client {
 
     /// The endpoints, in order of preference.
     pub fn endpoints(&self) -> &[String] {
-        self.transport.endpoints()
+        self.soap.soap_client().endpoints()
     }
 
     /// Sends a message: validated first (nothing is sent if it is invalid, or asks for what
@@ -171,8 +171,12 @@ impl Client {
         let mut batch = Batch::new(&numbers, RECIPIENTS_PER_REQUEST, progress);
         while let Some(chunk) = batch.next_request() {
             let answered = self
-                .with_session::<Sendmsg>(
-                    |session| sending.input(chunk, session),
+                .with_session(
+                    "sendmsg",
+                    |session| {
+                        let input = sending.input(chunk, session);
+                        async move { self.soap.sendmsg(&input).await }
+                    },
                     |output| lines(output),
                 )
                 .await;
@@ -192,10 +196,14 @@ impl Client {
     /// The account's credit, in Clickatell's credits.
     pub async fn balance(&self) -> Result<Decimal, QueryError> {
         let output = self
-            .with_session::<Getbalance>(
-                |session| GetbalanceInput {
-                    session_id: Some(session),
-                    ..GetbalanceInput::default()
+            .with_session(
+                "getbalance",
+                |session| {
+                    let input = GetbalanceInput {
+                        session_id: Some(session),
+                        ..GetbalanceInput::default()
+                    };
+                    async move { self.soap.getbalance(&input).await }
                 },
                 |output| output.r#return.as_slice(),
             )
@@ -215,11 +223,15 @@ impl Client {
     /// The status of a message sent earlier, by the API message id its send answered.
     pub async fn query_message(&self, apimsgid: &str) -> Result<MessageStatus, QueryError> {
         let output = self
-            .with_session::<Querymsg>(
-                |session| QuerymsgInput {
-                    session_id: Some(session),
-                    apimsgid: Some(apimsgid.to_owned()),
-                    ..QuerymsgInput::default()
+            .with_session(
+                "querymsg",
+                |session| {
+                    let input = QuerymsgInput {
+                        session_id: Some(session),
+                        apimsgid: Some(apimsgid.to_owned()),
+                        ..QuerymsgInput::default()
+                    };
+                    async move { self.soap.querymsg(&input).await }
                 },
                 |output| output.r#return.as_slice(),
             )
@@ -243,9 +255,13 @@ impl Client {
     /// Keeps the session alive (logging in first if there is none yet).
     pub async fn ping(&self) -> Result<(), QueryError> {
         let output = self
-            .with_session::<Ping>(
-                |session| PingInput {
-                    session_id: Some(session),
+            .with_session(
+                "ping",
+                |session| {
+                    let input = PingInput {
+                        session_id: Some(session),
+                    };
+                    async move { self.soap.ping(&input).await }
                 },
                 |output| output.r#return.as_slice(),
             )
@@ -258,28 +274,26 @@ impl Client {
         }
     }
 
-    /// Calls `O` with the session; if the answer (its `lines`) is made of session errors
-    /// only, forgets the session, logs in again and calls `O` once more: at most once.
-    async fn with_session<O: Operation<Fault = NoFault>>(
+    /// Makes `call` (of `operation`) with the session; if the answer (its `lines`) is made of
+    /// session errors only, forgets the session, logs in again and makes the call once more:
+    /// at most once.
+    async fn with_session<T, Answer>(
         &self,
-        input: impl Fn(String) -> O::Input,
-        lines: impl Fn(&O::Output) -> &[String],
-    ) -> Result<O::Output, SessionFailure> {
+        operation: &'static str,
+        call: impl Fn(String) -> Answer,
+        lines: impl Fn(&T) -> &[String],
+    ) -> Result<T, SessionFailure>
+    where
+        Answer: Future<Output = Result<T, CallError<NoFault>>>,
+    {
         let mut logged_in_again = false;
         loop {
             let session = self.session().await.map_err(SessionFailure::Login)?;
-            let output = self
-                .transport
-                .call::<O>(&input(session.clone()))
-                .await
-                .map_err(SessionFailure::Call)?;
+            let output = call(session.clone()).await.map_err(SessionFailure::Call)?;
             if logged_in_again || !refused_session(lines(&output)) {
                 return Ok(output);
             }
-            tracing::info!(
-                operation = O::INFO.name,
-                "session refused; logging in again"
-            );
+            tracing::info!(operation, "session refused; logging in again");
             self.forget(&session).await;
             logged_in_again = true;
         }
@@ -311,12 +325,7 @@ impl Client {
             user: Some(self.credentials.user.clone()),
             password: Some(self.credentials.password.clone()),
         };
-        let line = self
-            .transport
-            .call::<Auth>(&input)
-            .await?
-            .r#return
-            .unwrap_or_default();
+        let line = self.soap.auth(&input).await?.r#return.unwrap_or_default();
         match Line::parse(&line) {
             Some(Line::Ok(session)) if !session.is_empty() => Ok(session.to_owned()),
             Some(Line::Err { .. }) => Err(QueryError::Refused(line)),
@@ -487,7 +496,7 @@ mod tests {
         let credentials = Credentials::new(1234, "secretuser", "secretpassword").unwrap();
         let client = Client::new(
             credentials,
-            TransportConfig::new(vec!["http://127.0.0.1:9/".into()]),
+            soap_runtime::client::SoapClient::builder().endpoints(["http://127.0.0.1:9/"]),
         )
         .unwrap();
         *client.session.try_lock().unwrap() = Some("secretsession".into());

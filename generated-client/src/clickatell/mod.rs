@@ -39,7 +39,7 @@
 //! message of the request went out, and sending it again with a valid session cannot deliver
 //! one twice. Every other answer is final and never resent: `ID:` lines, any mix of `ID:` and
 //! `ERR:` lines, any other error (002 unknown user, 004 frozen account, 105 bad number, 301 no
-//! credit, ...), a SOAP Fault, an unreadable answer, and, by the transport's rules, a request
+//! credit, ...), a SOAP Fault, an unreadable answer, and, by the SOAP client's rules, a request
 //! whose outcome is unknown. The queries (`auth`, `getbalance`, `querymsg`, `ping`) change
 //! nothing at the gateway and follow the same session rule.
 
@@ -52,14 +52,16 @@ use std::fmt;
 pub use self::client::Client;
 pub use self::codes::{Code, ErrorCode, MessageStatus};
 use crate::generated::clickatell::clickatell_sms_binding::ENDPOINTS;
-use crate::transport::TransportConfig;
 
 /// The most numbers one `sendmsg` carries; a send to more takes several requests.
 pub const RECIPIENTS_PER_REQUEST: usize = 100;
 
 /// The WSDL's port: Clickatell's rpc/encoded endpoint.
 pub fn default_endpoints() -> Vec<String> {
-    TransportConfig::for_ports(ENDPOINTS).endpoints
+    ENDPOINTS
+        .iter()
+        .map(|port| port.address.to_owned())
+        .collect()
 }
 
 /// An api_id, user name and password. Only the api_id ever appears in `Debug` output or logs.

@@ -39,19 +39,15 @@ use std::net::SocketAddr;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
-use axum::extract::{self, ConnectInfo};
-use axum::response::Response;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use soap_runtime::server::{Request, Response, ServerResult};
 
-use super::gateway::{peek, run, Peeked, Reply};
-use super::net::ConnInfo;
-use super::server::{serve, Api, App};
+use super::gateway::{listener, Gateway};
 use super::RunningSimulator;
 use crate::generated::clickatell::clickatell_sms_binding::{
-    Auth, AuthInput, AuthOutput, Getbalance, GetbalanceInput, GetbalanceOutput, Ping, PingInput,
-    PingOutput, Querymsg, QuerymsgInput, QuerymsgOutput, Sendmsg, SendmsgInput, SendmsgOutput,
+    self as binding, AuthInput, AuthOutput, GetbalanceInput, GetbalanceOutput, PingInput,
+    PingOutput, QuerymsgInput, QuerymsgOutput, SendmsgInput, SendmsgOutput,
 };
 use crate::generated::clickatell::ArrayOfString;
 
@@ -342,21 +338,6 @@ impl Service {
         account.map(|a| a.credit = credit).is_some()
     }
 
-    /// Answers a request whose operation [`peek`] found.
-    pub(crate) fn process(&self, server: SocketAddr, request: &Peeked<'_>) -> Reply {
-        let xml = request.xml;
-        match request.operation.as_str() {
-            "auth" => run::<Auth>(xml, |input| Ok(self.auth(input))),
-            "sendmsg" => run::<Sendmsg>(xml, |input| Ok(self.sendmsg(server, input))),
-            "getbalance" => run::<Getbalance>(xml, |input| Ok(self.getbalance(input))),
-            "querymsg" => run::<Querymsg>(xml, |input| Ok(self.querymsg(input))),
-            "ping" => run::<Ping>(xml, |input| Ok(self.ping(input))),
-            other => {
-                Reply::client_fault(format!("the simulator does not offer Clickatell's {other}"))
-            }
-        }
-    }
-
     fn auth(&self, input: AuthInput) -> AuthOutput {
         let mut state = self.lock();
         let line = match state.credentials(
@@ -619,23 +600,35 @@ fn scramble(n: u64, salt: u64) -> u128 {
     u128::from(high) << 64 | u128::from(mix(high))
 }
 
-/// Serves a request to [`PATH`], through the listener's shared counting and failures.
-pub(crate) async fn handle(
-    extract::State(app): extract::State<App>,
-    ConnectInfo(info): ConnectInfo<ConnInfo>,
-    body: Bytes,
-) -> Response {
-    let peeked = peek(&body);
-    let operation = peeked.as_ref().ok().map(|p| p.operation.clone());
-    serve(
-        &app,
-        &info,
-        operation.as_deref(),
-        Api::Soap,
-        || match peeked {
-            Ok(request) => app.gateway.clickatell().process(app.server, &request),
-            Err(reply) => reply,
-        },
-    )
-    .await
+/// Clickatell's SOAP API on the generated server trait; the operations the simulator does
+/// not offer answer the trait's default, a Server fault.
+impl binding::ClickatellSmsBinding for Gateway {
+    async fn auth(&self, request: Request<binding::Auth>) -> ServerResult<binding::Auth> {
+        Ok(Response::new(self.clickatell().auth(request.body)))
+    }
+
+    async fn sendmsg(&self, request: Request<binding::Sendmsg>) -> ServerResult<binding::Sendmsg> {
+        let server = listener(&request);
+        Ok(Response::new(
+            self.clickatell().sendmsg(server, request.body),
+        ))
+    }
+
+    async fn getbalance(
+        &self,
+        request: Request<binding::Getbalance>,
+    ) -> ServerResult<binding::Getbalance> {
+        Ok(Response::new(self.clickatell().getbalance(request.body)))
+    }
+
+    async fn querymsg(
+        &self,
+        request: Request<binding::Querymsg>,
+    ) -> ServerResult<binding::Querymsg> {
+        Ok(Response::new(self.clickatell().querymsg(request.body)))
+    }
+
+    async fn ping(&self, request: Request<binding::Ping>) -> ServerResult<binding::Ping> {
+        Ok(Response::new(self.clickatell().ping(request.body)))
+    }
 }

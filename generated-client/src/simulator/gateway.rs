@@ -7,10 +7,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::http::StatusCode;
 use rust_decimal::Decimal;
-use soap_runtime::envelope::{
-    read_request, write_fault, write_response, EnvelopeError, Fault as SoapFault,
-};
-use soap_runtime::{DateTime, NoFault, Operation, SoapVersion, XmlReader};
+use soap_runtime::envelope::Fault as SoapFault;
+use soap_runtime::server::{Outgoing, Request, Response, ServerResult};
+use soap_runtime::{DateTime, NoFault};
 
 use super::config::{Account, Contact, Report, SimulatorConfig};
 use super::receipts::{Outbox, PostedReceipt};
@@ -18,9 +17,9 @@ use super::{RecipientResult, Submission};
 use crate::generated::sendsms5::{
     service, AddressBookEntry, AddressBookEntryList, AvailableCredit, AvailableCreditResponse,
     AvailableCreditResponseCurrency, AvailableMessages, AvailableMessagesResponse, CollectMessages,
-    CollectMessagesResponse, CollectedMessagesList, MobileMessengerVersion,
-    MobileMessengerVersionResponse, PermittedReplyTo, PermittedReplyToResponse, QueryAddressBook,
-    QueryAddressBookResponse, Reserved, SubmitMessage, SubmitMessageResponse,
+    CollectMessagesResponse, CollectedMessagesList, MobileMessengerVersionResponse,
+    PermittedReplyTo, PermittedReplyToResponse, QueryAddressBook, QueryAddressBookResponse,
+    Reserved, SubmitMessage, SubmitMessageResponse,
 };
 
 /// The ReplyTo every account may use.
@@ -38,73 +37,30 @@ pub(crate) struct Reply {
 }
 
 impl Reply {
-    fn ok(body: String) -> Self {
-        Self {
-            status: StatusCode::OK,
-            body,
-        }
-    }
-
-    fn fault(code: &str, reason: impl Into<String>) -> Self {
-        let fault = SoapFault::<NoFault> {
-            code: code.to_owned(),
-            reason: reason.into(),
-            actor: None,
-            detail: None,
-            raw_detail: Vec::new(),
-        };
-        // SOAP 1.1 sends every Fault with HTTP 500, whoever is to blame.
-        Self {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            body: write_fault(SoapVersion::Soap11, &fault),
-        }
-    }
-
-    /// A Fault blaming the request (`soap:Client`): `write_fault` binds the `soap` prefix.
-    pub(crate) fn client_fault(reason: impl Into<String>) -> Self {
-        Self::fault("soap:Client", reason)
-    }
-
-    /// A Fault blaming the server (`soap:Server`).
+    /// A SOAP Fault blaming the server (`soap:Server`), with HTTP 500 as SOAP 1.1 sends
+    /// every Fault.
     pub(crate) fn server_fault(reason: impl Into<String>) -> Self {
-        Self::fault("soap:Server", reason)
+        Outgoing::fault(
+            soap_runtime::SoapVersion::Soap11,
+            None,
+            &SoapFault::<NoFault>::server(reason),
+        )
+        .into()
     }
 }
 
-/// The request's text and the local name of its body's element: what dispatch needs.
-pub(crate) struct Peeked<'a> {
-    pub(crate) xml: &'a str,
-    pub(crate) operation: String,
-}
-
-/// Finds the operation a request is for, without reading the rest of it. An answer comes back
-/// instead when the request is not a SOAP envelope with something in its body.
-pub(crate) fn peek(body: &[u8]) -> Result<Peeked<'_>, Reply> {
-    let xml = std::str::from_utf8(body)
-        .map_err(|e| Reply::client_fault(format!("the request is not UTF-8: {e}")))?;
-    let unreadable =
-        |e: soap_runtime::ReadError| Reply::client_fault(format!("unreadable request: {e}"));
-    let mut reader = XmlReader::new(xml);
-    let mut envelope = reader.root().map_err(unreadable)?;
-    if envelope.local_name() != "Envelope" {
-        return Err(Reply::client_fault(format!(
-            "the request is not a SOAP envelope but <{}>",
-            envelope.local_name()
-        )));
-    }
-    while let Some(mut child) = envelope.next_child().map_err(unreadable)? {
-        if child.local_name() == "Body" {
-            return match child.next_child().map_err(unreadable)? {
-                Some(element) => Ok(Peeked {
-                    xml,
-                    operation: element.local_name().to_owned(),
-                }),
-                None => Err(Reply::client_fault("the SOAP Body is empty")),
-            };
+impl From<Outgoing> for Reply {
+    fn from(outgoing: Outgoing) -> Self {
+        Self {
+            status: StatusCode::from_u16(outgoing.status)
+                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            body: outgoing.body,
         }
     }
-    Err(Reply::client_fault("the SOAP envelope has no Body"))
 }
+
+/// What an operation of the simulated gateway answers: its output, or a SOAP Fault.
+pub(crate) type Answer<T> = Result<T, SoapFault<NoFault>>;
 
 /// Requests and connections seen by one listener.
 #[derive(Debug, Default)]
@@ -241,37 +197,12 @@ impl Gateway {
         account.map(|a| a.credit = credit).is_some()
     }
 
-    /// Answers a request whose operation [`peek`] found.
-    pub(crate) fn process(&self, server: SocketAddr, request: &Peeked<'_>) -> Reply {
-        let xml = request.xml;
-        match request.operation.as_str() {
-            "SubmitMessage" => {
-                run::<service::SubmitMessage>(xml, |input| self.submit_message(server, input))
-            }
-            "AvailableCredit" => run::<service::AvailableCredit>(xml, |i| self.available_credit(i)),
-            "AvailableMessages" => {
-                run::<service::AvailableMessages>(xml, |i| self.available_messages(i))
-            }
-            "PermittedReplyTo" => {
-                run::<service::PermittedReplyTo>(xml, |i| self.permitted_reply_to(i))
-            }
-            "CollectMessages" => run::<service::CollectMessages>(xml, |i| self.collect_messages(i)),
-            "MobileMessengerVersion" => {
-                run::<service::MobileMessengerVersion>(xml, mobile_messenger_version)
-            }
-            "QueryAddressBook" => {
-                run::<service::QueryAddressBook>(xml, |i| self.query_address_book(i))
-            }
-            other => Reply::client_fault(format!("unknown operation {other}")),
-        }
-    }
-
     /// Answers a SubmitMessage, from either API.
-    pub(crate) fn submit_message(
+    pub(crate) fn submit(
         &self,
         server: SocketAddr,
         request: SubmitMessage,
-    ) -> Result<SubmitMessageResponse, Reply> {
+    ) -> Answer<SubmitMessageResponse> {
         let username = request.username.as_ref().map(|u| u.get().as_str());
         let pin = request.pin.as_ref().map(|p| p.get().as_str());
         let recipient = request.recipient.unwrap_or_default();
@@ -287,7 +218,7 @@ impl Gateway {
             numbers.extend(book_numbers(&state.config.accounts[index], book));
         }
         if numbers.is_empty() {
-            return Err(Reply::client_fault(
+            return Err(SoapFault::client(
                 "SubmitMessage names no recipient: give SendTo or SendToAddressBook",
             ));
         }
@@ -333,13 +264,13 @@ impl Gateway {
         Ok(response)
     }
 
-    fn available_credit(&self, request: AvailableCredit) -> Result<AvailableCreditResponse, Reply> {
+    fn credit_of(&self, request: AvailableCredit) -> Answer<AvailableCreditResponse> {
         let username = request.username.as_ref().map(|u| u.get().as_str());
         let pin = request.pin.as_ref().map(|p| p.get().as_str());
         let state = self.lock();
         let account = state.config.account(username, pin)?;
         let currency = AvailableCreditResponseCurrency::new(account.currency.clone())
-            .map_err(|e| Reply::server_fault(format!("the account's currency is invalid: {e}")))?;
+            .map_err(|e| SoapFault::server(format!("the account's currency is invalid: {e}")))?;
         // Four decimal places, as the vendor writes it (e.g. 2.8950).
         let mut credit = account.credit.round_dp(4);
         credit.rescale(4);
@@ -350,10 +281,7 @@ impl Gateway {
         })
     }
 
-    fn available_messages(
-        &self,
-        request: AvailableMessages,
-    ) -> Result<AvailableMessagesResponse, Reply> {
+    fn messages_of(&self, request: AvailableMessages) -> Answer<AvailableMessagesResponse> {
         let username = request.username.as_ref().map(|u| u.get().as_str());
         let pin = request.pin.as_ref().map(|p| p.get().as_str());
         let state = self.lock();
@@ -376,10 +304,7 @@ impl Gateway {
         })
     }
 
-    fn permitted_reply_to(
-        &self,
-        request: PermittedReplyTo,
-    ) -> Result<PermittedReplyToResponse, Reply> {
+    fn reply_to_of(&self, request: PermittedReplyTo) -> Answer<PermittedReplyToResponse> {
         let username = request.username.as_ref().map(|u| u.get().as_str());
         let pin = request.pin.as_ref().map(|p| p.get().as_str());
         let state = self.lock();
@@ -396,7 +321,7 @@ impl Gateway {
         })
     }
 
-    fn collect_messages(&self, request: CollectMessages) -> Result<CollectMessagesResponse, Reply> {
+    fn collected(&self, request: CollectMessages) -> Answer<CollectMessagesResponse> {
         let state = self.lock();
         let login = state
             .config
@@ -409,10 +334,7 @@ impl Gateway {
         })
     }
 
-    fn query_address_book(
-        &self,
-        request: QueryAddressBook,
-    ) -> Result<QueryAddressBookResponse, Reply> {
+    fn address_book(&self, request: QueryAddressBook) -> Answer<QueryAddressBookResponse> {
         let state = self.lock();
         let account = state
             .config
@@ -447,10 +369,10 @@ impl SimulatorConfig {
     }
 
     /// The account for an account query, or the Fault that answers a wrong login.
-    fn account(&self, username: Option<&str>, pin: Option<&str>) -> Result<&Account, Reply> {
+    fn account(&self, username: Option<&str>, pin: Option<&str>) -> Answer<&Account> {
         match self.login(username, pin) {
             Some(index) => Ok(&self.accounts[index]),
-            None => Err(Reply::client_fault(INVALID_LOGIN)),
+            None => Err(SoapFault::client(INVALID_LOGIN)),
         }
     }
 
@@ -488,32 +410,71 @@ impl SimulatorConfig {
     }
 }
 
-/// Reads the request as operation `O`, lets `answer` handle it, and writes the answer as `O`'s
-/// response: both directions go through the generated bindings.
-pub(crate) fn run<O: Operation>(
-    xml: &str,
-    answer: impl FnOnce(O::Input) -> Result<O::Output, Reply>,
-) -> Reply {
-    let input = match read_request::<O>(xml) {
-        Ok(received) => received.body,
-        Err(EnvelopeError::Read(e)) => {
-            return Reply::client_fault(format!("cannot read {}: {e}", O::INFO.name))
-        }
-        Err(EnvelopeError::Fault(_)) => {
-            return Reply::client_fault("a request cannot be a SOAP Fault");
-        }
-    };
-    match answer(input) {
-        Ok(output) => Reply::ok(write_response::<O>(&output, &Default::default())),
-        Err(reply) => reply,
+/// The SOAP API on the generated server trait: each method answers from the shared state.
+/// The listener a request came in on is its context's local address.
+impl service::Service for Gateway {
+    async fn submit_message(
+        &self,
+        request: Request<service::SubmitMessage>,
+    ) -> ServerResult<service::SubmitMessage> {
+        let server = listener(&request);
+        self.submit(server, request.body).map(Response::new)
+    }
+
+    async fn available_credit(
+        &self,
+        request: Request<service::AvailableCredit>,
+    ) -> ServerResult<service::AvailableCredit> {
+        self.credit_of(request.body).map(Response::new)
+    }
+
+    async fn available_messages(
+        &self,
+        request: Request<service::AvailableMessages>,
+    ) -> ServerResult<service::AvailableMessages> {
+        self.messages_of(request.body).map(Response::new)
+    }
+
+    async fn permitted_reply_to(
+        &self,
+        request: Request<service::PermittedReplyTo>,
+    ) -> ServerResult<service::PermittedReplyTo> {
+        self.reply_to_of(request.body).map(Response::new)
+    }
+
+    async fn collect_messages(
+        &self,
+        request: Request<service::CollectMessages>,
+    ) -> ServerResult<service::CollectMessages> {
+        self.collected(request.body).map(Response::new)
+    }
+
+    async fn mobile_messenger_version(
+        &self,
+        _request: Request<service::MobileMessengerVersion>,
+    ) -> ServerResult<service::MobileMessengerVersion> {
+        mobile_messenger_version().map(Response::new)
+    }
+
+    async fn query_address_book(
+        &self,
+        request: Request<service::QueryAddressBook>,
+    ) -> ServerResult<service::QueryAddressBook> {
+        self.address_book(request.body).map(Response::new)
     }
 }
 
-fn mobile_messenger_version(
-    _request: MobileMessengerVersion,
-) -> Result<MobileMessengerVersionResponse, Reply> {
+/// The listener a request came in on: the simulator's HTTP layer always sets it.
+pub(crate) fn listener<O: soap_runtime::Operation>(request: &Request<O>) -> SocketAddr {
+    request
+        .context
+        .local_addr
+        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))
+}
+
+fn mobile_messenger_version() -> Answer<MobileMessengerVersionResponse> {
     let release_date = DateTime::new("2012-01-25T10:18:00Z")
-        .map_err(|e| Reply::server_fault(format!("release date: {e}")))?;
+        .map_err(|e| SoapFault::server(format!("release date: {e}")))?;
     Ok(MobileMessengerVersionResponse {
         version: "5.0.0-simulator".to_owned(),
         release_notice: "Gateway simulator: no Mobile Messenger release to download".to_owned(),
@@ -573,15 +534,5 @@ mod tests {
         );
         assert!(split_numbers(Some("  ")).is_empty());
         assert_eq!(split_numbers(Some("1,,2")), ["1", "", "2"]);
-    }
-
-    #[test]
-    fn peek_finds_the_body_element() {
-        let xml = r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header/><s:Body><m:AvailableCredit xmlns:m="x"/></s:Body></s:Envelope>"#;
-        let peeked = peek(xml.as_bytes()).map_err(|r| r.body).unwrap();
-        assert_eq!(peeked.operation, "AvailableCredit");
-        assert!(peek(b"<oops").is_err());
-        assert!(peek(&[0xff, 0xfe]).is_err());
-        assert!(peek(b"<a/>").is_err());
     }
 }

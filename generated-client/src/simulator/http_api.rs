@@ -43,7 +43,7 @@ pub(crate) async fn handle(
     ConnectInfo(info): ConnectInfo<ConnInfo>,
     body: Bytes,
 ) -> Response {
-    serve(&app, &info, Some(OPERATION), Api::Http, || {
+    serve(&app, &info, Some(OPERATION), Api::Http, || async {
         answer(&app.gateway, app.server, &body)
     })
     .await
@@ -94,7 +94,7 @@ fn answer(gateway: &super::gateway::Gateway, server: SocketAddr, body: &[u8]) ->
         reply_to: params.get("replyto").map(str::to_owned),
         ..Default::default()
     };
-    match gateway.submit_message(server, request) {
+    match gateway.submit(server, request) {
         Ok(response) => Reply {
             status: StatusCode::OK,
             body: render(&format, &response),

@@ -1,20 +1,26 @@
-//! The HTTP side: one axum handler per API (SOAP at [`PATH`], the HTTP API at
-//! [`crate::http_api::PATH`]), which counts the request, applies the injected failure if any,
-//! and lets the gateway answer.
+//! The HTTP side: one axum handler per API (the Connection Software SOAP API at [`PATH`],
+//! its HTTP API at [`crate::http_api::PATH`], Clickatell's at
+//! [`super::clickatell::PATH`]), which counts the request, applies the injected failure if
+//! any, and lets the gateway answer: the SOAP APIs through the servers generated from their
+//! WSDLs, which route each request to the gateway's implementation of their traits.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use soap_runtime::server::{Context, Dispatch, Incoming};
 
-use super::gateway::{peek, Gateway, Reply};
+use super::gateway::{Gateway, Reply};
 use super::net::ConnInfo;
 use super::{Failure, Repeat};
+use crate::generated::clickatell::clickatell_sms_binding::ClickatellSmsBindingServer;
+use crate::generated::sendsms5::service::ServiceServer;
 
 /// The path the simulator serves, like the vendor's `/sendsms5`.
 pub(crate) const PATH: &str = "/sendsms5";
@@ -49,14 +55,28 @@ pub(crate) struct App {
     pub(crate) gateway: Arc<Gateway>,
     failures: Arc<Failures>,
     pub(crate) server: SocketAddr,
+    csoft: ServiceServer<Gateway>,
+    clickatell: ClickatellSmsBindingServer<Gateway>,
 }
 
 pub(crate) fn router(gateway: Arc<Gateway>, failures: Arc<Failures>, server: SocketAddr) -> Router {
     Router::new()
-        .route(PATH, post(handle))
+        .route(
+            PATH,
+            post(|State(app): State<App>, info, headers, body| async move {
+                handle_soap(&app, &app.csoft, info, headers, body).await
+            }),
+        )
         .route(crate::http_api::PATH, post(super::http_api::handle))
-        .route(super::clickatell::PATH, post(super::clickatell::handle))
+        .route(
+            super::clickatell::PATH,
+            post(|State(app): State<App>, info, headers, body| async move {
+                handle_soap(&app, &app.clickatell, info, headers, body).await
+            }),
+        )
         .with_state(App {
+            csoft: ServiceServer::from_arc(Arc::clone(&gateway)),
+            clickatell: ClickatellSmsBindingServer::from_arc(Arc::clone(&gateway)),
             gateway,
             failures,
             server,
@@ -72,34 +92,48 @@ pub(crate) enum Api {
     Http,
 }
 
-async fn handle(
-    State(app): State<App>,
+/// A SOAP request, routed by the generated server `dispatcher` to its operation, which is
+/// counted before the server serves it (or an injected failure stands in for it).
+async fn handle_soap<D: Dispatch>(
+    app: &App,
+    dispatcher: &D,
     ConnectInfo(info): ConnectInfo<ConnInfo>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let peeked = peek(&body);
-    let operation = peeked.as_ref().ok().map(|p| p.operation.clone());
-    serve(
-        &app,
-        &info,
-        operation.as_deref(),
-        Api::Soap,
-        || match peeked {
-            Ok(request) => app.gateway.process(app.server, &request),
-            Err(reply) => reply,
-        },
-    )
-    .await
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let context = Context::new(None, Some(app.server), Vec::new());
+    let incoming = Incoming::new(
+        &body,
+        header(header::CONTENT_TYPE.as_str()),
+        header("soapaction"),
+        context,
+    );
+    match incoming.route(dispatcher.operations()) {
+        Ok(routed) => {
+            let operation = routed.operation().name;
+            serve(app, &info, Some(operation), Api::Soap, || async {
+                Reply::from(dispatcher.serve(routed).await)
+            })
+            .await
+        }
+        Err(answer) => {
+            serve(app, &info, None, Api::Soap, || async {
+                Reply::from(answer)
+            })
+            .await
+        }
+    }
 }
 
 /// Counts a request for `operation`, applies the injected failure if any, and has
 /// `carry_out` do the request and say the answer.
-pub(crate) async fn serve(
+pub(crate) async fn serve<Carried: Future<Output = Reply>>(
     app: &App,
     info: &ConnInfo,
     operation: Option<&str>,
     api: Api,
-    carry_out: impl FnOnce() -> Reply,
+    carry_out: impl FnOnce() -> Carried,
 ) -> Response {
     app.gateway.count_request(app.server, operation);
     tracing::debug!(server = %app.server, operation = operation.unwrap_or("?"), "request");
@@ -117,7 +151,7 @@ pub(crate) async fn serve(
     }
     // Every other failure strikes after the request was carried out: the dangerous case for a
     // client, which cannot tell whether its messages went out.
-    let reply = carry_out();
+    let reply = carry_out().await;
     match failure {
         None | Some(Failure::Http500) => respond(reply),
         Some(Failure::Delay(delay)) => {

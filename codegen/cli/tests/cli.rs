@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 
 fn fixture(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures")
+        .join("../../tests/fixtures")
         .join(relative)
 }
 
@@ -127,7 +127,7 @@ fn usage_errors_and_help() {
 #[test]
 fn output_is_deterministic() {
     let dir = scratch("deterministic");
-    let workspace_wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl/sendsms5.wsdl");
+    let workspace_wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wsdl/sendsms5.wsdl");
     let inputs = [
         fixture("vendor_shape/service.wsdl"),
         fixture("multi_file/service.wsdl"),
@@ -157,7 +157,7 @@ fn output_does_not_depend_on_the_number_of_cores() {
         eprintln!("taskset not found: skipped");
         return;
     }
-    let wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wsdl/sendsms5.wsdl");
+    let wsdl = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wsdl/sendsms5.wsdl");
     let all_cores = wsdl2rust(&[wsdl.as_os_str()]);
     let one_core = Command::new("taskset")
         .args(["--cpu-list", "0"])

@@ -12,11 +12,14 @@ use clap::Parser;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Generates Rust types and SOAP operation stubs from a WSDL 1.1 file and its schemas.
+/// Generates Rust from a WSDL 1.1 file and its schemas: types, and for every binding a typed
+/// client and a server.
 ///
-/// The output compiles as the lib.rs of a crate whose only dependency is `soap-runtime`.
+/// The output compiles as a module of its own (`mod name;`) or as the lib.rs of a crate whose
+/// only dependency is `soap-runtime` (with its `client` feature to call services, `server` to
+/// serve them over axum).
 #[derive(Parser)]
-#[command(version)]
+#[command(name = "wsdl2rust", version)]
 struct Args {
     /// The WSDL (or XSD) file to read; imports are found relative to it.
     wsdl: PathBuf,
@@ -27,6 +30,16 @@ struct Args {
     /// and read undefined types and elements as untyped XML, instead of failing.
     #[arg(long)]
     lenient: bool,
+    /// Write no typed clients.
+    #[arg(long)]
+    no_client: bool,
+    /// Write no server traits or dispatchers.
+    #[arg(long)]
+    no_server: bool,
+    /// Write text for `include!` (no inner attributes: the module's documentation becomes
+    /// plain comments) instead of a module file.
+    #[arg(long)]
+    include: bool,
 }
 
 fn main() -> ExitCode {
@@ -38,7 +51,15 @@ fn main() -> ExitCode {
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     );
-    let mut options = codegen::Options::new(command);
+    let form = if args.include {
+        codegen::Form::Include
+    } else {
+        codegen::Form::Module
+    };
+    let mut options = codegen::Options::new(command)
+        .client(!args.no_client)
+        .server(!args.no_server)
+        .form(form);
     options.lenient = args.lenient;
     let code = match codegen::generate_report(&args.wsdl, &options) {
         Ok(generated) => {
