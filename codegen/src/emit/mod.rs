@@ -142,20 +142,24 @@ fn render(
 
 /// Marks an item so that a user's crate builds warning-free whatever it uses of the module:
 /// most users call a few operations of a large WSDL, and the rest would be dead code in a
-/// private module or a binary. Enums also allow clippy's `enum_variant_names`, since variant
-/// names come from the schema (ONVIF's enumerations share prefixes, say). Trait impls never
-/// warn, so they are left as they are. Inside a binding module, whose own attribute covers
-/// dead code, only enums need one.
+/// private module or a binary. Enums also allow two clippy lints that are about the schema,
+/// not the code: `enum_variant_names` (variant names come from the schema: ONVIF's
+/// enumerations share prefixes) and `large_enum_variant` (the alternatives of a choice are as
+/// big as the schema makes them; boxing some would change the API for a size the user did not
+/// ask about). Trait impls never warn, so they are left as they are. Inside a binding module,
+/// whose own attribute covers dead code, only enums need one.
 fn allow_lints(item: &mut syn::Item, in_binding: bool) {
     let attrs = match item {
         syn::Item::Enum(item) if in_binding => {
-            item.attrs
-                .push(syn::parse_quote!(#[allow(clippy::enum_variant_names)]));
+            item.attrs.push(syn::parse_quote!(
+                #[allow(clippy::enum_variant_names, clippy::large_enum_variant)]
+            ));
             return;
         }
         syn::Item::Enum(item) => {
-            item.attrs
-                .push(syn::parse_quote!(#[allow(dead_code, clippy::enum_variant_names)]));
+            item.attrs.push(syn::parse_quote!(
+                #[allow(dead_code, clippy::enum_variant_names, clippy::large_enum_variant)]
+            ));
             return;
         }
         _ if in_binding => return,
@@ -224,8 +228,9 @@ fn doc_lines(text: &str) -> Vec<String> {
     if text.is_empty() {
         return Vec::new();
     }
+    // Tabs become spaces: rustdoc renders them unevenly, and clippy warns of them.
     text.lines()
-        .map(|line| format!(" {}", line.replace("```", "'''")))
+        .map(|line| format!(" {}", line.replace("```", "'''").replace('\t', "    ")))
         .collect()
 }
 

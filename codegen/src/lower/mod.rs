@@ -118,6 +118,10 @@ pub(crate) struct Lowerer<'d> {
     skipped: std::cell::RefCell<Vec<Error>>,
 }
 
+/// What a strict-mode error about something undefined says about lenient mode.
+const LENIENT_HINT: &str = "; to leave out what needs it and go on, generate with `--lenient` \
+                            (`Builder::lenient(true)` in a build script)";
+
 /// How a particle's own occurrence combines with the particles around it.
 #[derive(Debug, Clone, Copy, Default)]
 struct Context {
@@ -262,12 +266,13 @@ impl<'d> Lowerer<'d> {
             self.skipped.borrow_mut().push(error);
             Ok(())
         } else {
+            // An error may come back through here from an item that needs another (an
+            // operation and its header): it says how to go on once.
+            if error.message.ends_with(LENIENT_HINT) {
+                return Err(error);
+            }
             Err(Error {
-                message: format!(
-                    "{}; to leave out what needs it and go on, generate with `--lenient` \
-                     (`Builder::lenient(true)` in a build script)",
-                    error.message
-                ),
+                message: format!("{}{LENIENT_HINT}", error.message),
                 ..error
             })
         }

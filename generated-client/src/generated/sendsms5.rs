@@ -10,7 +10,7 @@
 ///
 /// XML: simpleType `DeliveryOption` in `http://www.csoft.co.uk/dtd/sendsms5.xsd`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[allow(dead_code, clippy::enum_variant_names)]
+#[allow(dead_code, clippy::enum_variant_names, clippy::large_enum_variant)]
 pub enum DeliveryOption {
     /// `Default`: Use the delivery setting configured on the account.
     Default,
@@ -60,7 +60,7 @@ impl ::soap_runtime::SimpleValue for DeliveryOption {
 
 /// XML: simpleType `DataFormat` in `http://www.csoft.co.uk/dtd/sendsms5.xsd`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[allow(dead_code, clippy::enum_variant_names)]
+#[allow(dead_code, clippy::enum_variant_names, clippy::large_enum_variant)]
 pub enum DataFormat {
     /// `FORMAT-UNDEFINED`
     FormatUndefined,
@@ -106,7 +106,7 @@ impl ::soap_runtime::SimpleValue for DataFormat {
 
 /// XML: simpleType `action` in `http://www.csoft.co.uk/dtd/sendsms5.xsd`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[allow(dead_code, clippy::enum_variant_names)]
+#[allow(dead_code, clippy::enum_variant_names, clippy::large_enum_variant)]
 pub enum Action {
     /// `signal-medium`
     SignalMedium,
