@@ -52,8 +52,8 @@ fn generate_all() -> Result<(), String> {
             ));
         }
         // The command text lands in the @generated header; keep it free of absolute paths.
-        let options = codegen::Options::new("tests/build.rs");
-        let code = codegen::generate(&wsdl, &options).map_err(|e| e.to_string())?;
+        let options = wsdl2rust::Options::new("tests/build.rs");
+        let code = wsdl2rust::generate(&wsdl, &options).map_err(|e| e.to_string())?;
         // A plain comment, not a doc comment: the generated module brings its own inner docs,
         // and clippy rejects a module with both outer and inner doc attributes.
         writeln!(out, "// Generated from fixtures/{name}/service.wsdl.")

@@ -42,7 +42,7 @@ pub enum BuildError {
 /// ```no_run
 /// // build.rs
 /// fn main() -> Result<(), Box<dyn std::error::Error>> {
-///     codegen::Builder::new().server(false).compile(&["wsdl/calculator.wsdl"])?;
+///     wsdl2rust::Builder::new().server(false).compile(&["wsdl/calculator.wsdl"])?;
 ///     Ok(())
 /// }
 /// ```

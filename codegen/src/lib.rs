@@ -1,5 +1,18 @@
-//! `codegen`: reads a WSDL 1.1 document and its XML Schemas and writes a Rust module of types
-//! and SOAP operation stubs over the `soap-runtime` crate.
+//! `wsdl2rust`: reads a WSDL 1.1 document and its XML Schemas and writes a Rust module: types
+//! for the messages, and for every SOAP binding its operations, a typed client and a server
+//! trait with its dispatcher, over the `soap-runtime` crate (see [`RUNTIME_VERSION`]).
+//!
+//! In a build script, [`Builder`] generates into `OUT_DIR`, as prost-build and tonic-build do:
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     wsdl2rust::Builder::new().compile(&["wsdl/accounts.wsdl"])?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! The `wsdl2rust` command (package `wsdl2rust-cli`) writes the same module to a file.
 //!
 //! The work is three stages, each with its own module:
 //!

@@ -53,9 +53,9 @@ fn a_new_vendor_is_a_wsdl_a_generated_module_and_a_small_vendor_layer() {
     // Steps 2 and 3: one line in GENERATED, then `cargo xtask regen`, which does this for each
     // line (with the same header command).
     for (wsdl, out) in GENERATED {
-        let module = codegen::generate(
+        let module = wsdl2rust::generate(
             &root.join(wsdl),
-            &codegen::Options::new("cargo xtask regen"),
+            &wsdl2rust::Options::new("cargo xtask regen"),
         )
         .expect("the fixture WSDL generates");
         write(&root.join(out), &module);

@@ -1,5 +1,5 @@
 //! The generator's test fixtures, compiled: one module per folder of `tests/fixtures/`, each
-//! holding exactly what `codegen::generate` writes for that folder's `service.wsdl`
+//! holding exactly what `wsdl2rust::generate` writes for that folder's `service.wsdl`
 //! (see `build.rs`).
 //!
 //! That this crate builds is itself a test: every fixture generates without error and its

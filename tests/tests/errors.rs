@@ -17,7 +17,7 @@ fn error_fixture(name: &str) -> PathBuf {
 fn assert_error(file: &str, at_file: &str, line: u32, column: u32, words: &[&str]) {
     let path = error_fixture(file);
     let result =
-        std::panic::catch_unwind(|| codegen::generate(&path, &codegen::Options::new("errors.rs")));
+        std::panic::catch_unwind(|| wsdl2rust::generate(&path, &wsdl2rust::Options::new("errors.rs")));
     let Ok(result) = result else {
         panic!("{file}: the generator panicked");
     };
@@ -180,7 +180,7 @@ fn malformed_occurrence() {
 #[test]
 fn a_file_that_does_not_exist() {
     let path = error_fixture("no-such-file.wsdl");
-    let error = codegen::generate(&path, &codegen::Options::new("errors.rs"))
+    let error = wsdl2rust::generate(&path, &wsdl2rust::Options::new("errors.rs"))
         .expect_err("there is no such file");
     let shown = error.to_string();
     assert!(
@@ -200,8 +200,8 @@ fn lenient_mode_reports_what_it_leaves_out() {
     ];
     for (file, line, column, name) in cases {
         let path = error_fixture(file);
-        let options = codegen::Options::new("errors.rs").lenient();
-        let generated = codegen::generate_report(&path, &options)
+        let options = wsdl2rust::Options::new("errors.rs").lenient();
+        let generated = wsdl2rust::generate_report(&path, &options)
             .unwrap_or_else(|e| panic!("{file}: lenient mode still failed: {e}"));
         assert_eq!(
             generated.skipped.len(),
@@ -223,10 +223,10 @@ fn lenient_mode_reports_what_it_leaves_out() {
 /// Leniency is about undefined references; a file that is not XML still fails.
 #[test]
 fn lenient_mode_still_rejects_malformed_input() {
-    let options = codegen::Options::new("errors.rs").lenient();
+    let options = wsdl2rust::Options::new("errors.rs").lenient();
     for file in ["not_well_formed.wsdl", "empty.wsdl", "wsdl20.wsdl"] {
         assert!(
-            codegen::generate_report(&error_fixture(file), &options).is_err(),
+            wsdl2rust::generate_report(&error_fixture(file), &options).is_err(),
             "{file}"
         );
     }
@@ -281,7 +281,7 @@ fn damaged_input_never_panics() {
         let path = dir.join(format!("damaged_{i}.wsdl"));
         std::fs::write(&path, text).expect("a scratch file");
         let result = std::panic::catch_unwind(|| {
-            codegen::generate(&path, &codegen::Options::new("errors.rs"))
+            wsdl2rust::generate(&path, &wsdl2rust::Options::new("errors.rs"))
         });
         match result {
             Err(_) => panic!("the generator panicked on {}", path.display()),

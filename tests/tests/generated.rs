@@ -396,11 +396,11 @@ fn vendor_shape_operation_facts() {
 
 #[test]
 fn generating_twice_gives_the_same_text() {
-    let options = codegen::Options::new("generated.rs");
+    let options = wsdl2rust::Options::new("generated.rs");
     for fixture in fixtures::FIXTURES {
         let path = common::fixture(&format!("{fixture}/service.wsdl"));
-        let first = codegen::generate(&path, &options).expect("the fixture generates");
-        let second = codegen::generate(&path, &options).expect("the fixture generates");
+        let first = wsdl2rust::generate(&path, &options).expect("the fixture generates");
+        let second = wsdl2rust::generate(&path, &options).expect("the fixture generates");
         assert!(first == second, "{fixture}: two runs differ");
     }
 }

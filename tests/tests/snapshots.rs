@@ -12,8 +12,8 @@ use std::path::Path;
 
 /// The same command text for every snapshot, so the `@generated` header line is stable.
 fn generate(path: &Path) -> String {
-    let options = codegen::Options::new("wsdl2rust");
-    codegen::generate(path, &options).unwrap_or_else(|e| panic!("{e}"))
+    let options = wsdl2rust::Options::new("wsdl2rust");
+    wsdl2rust::generate(path, &options).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn snapshot_fixture(name: &str) {

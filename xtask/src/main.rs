@@ -11,7 +11,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
-use codegen::Options;
+use wsdl2rust::Options;
 
 /// Every module `regen` writes, as (WSDL, output) paths relative to the workspace root.
 /// Adding a vendor is one line here, plus a `pub mod` in generated-client and a vendor layer:
@@ -94,7 +94,7 @@ fn regen(root: &Path) -> Result<()> {
     enter(root)?;
     let options = Options::new(REGEN_COMMAND);
     for (wsdl, out) in GENERATED {
-        let text = codegen::generate(Path::new(wsdl), &options)?;
+        let text = wsdl2rust::generate(Path::new(wsdl), &options)?;
         // Leaving an unchanged file alone keeps its mtime, so cargo does not rebuild the client.
         if fs::read_to_string(out).is_ok_and(|old| old == text) {
             println!("unchanged {out}");
@@ -119,7 +119,7 @@ fn check(root: &Path) -> Result<()> {
     let options = Options::new(REGEN_COMMAND);
     let mut problems = Vec::new();
     for (wsdl, out) in GENERATED {
-        let expected = codegen::generate(Path::new(wsdl), &options)?;
+        let expected = wsdl2rust::generate(Path::new(wsdl), &options)?;
         match fs::read_to_string(out) {
             Ok(found) if found == expected => {}
             Ok(found) => problems.push(format!(
@@ -200,10 +200,10 @@ struct Entry {
 struct Outcome {
     entry: Entry,
     /// Lines of generated code, or the generator's located error.
-    generated: Result<usize, codegen::Error>,
+    generated: Result<usize, wsdl2rust::Error>,
     /// Why strict generation failed, when lenient mode then succeeded; and what it left out.
-    strict_error: Option<codegen::Error>,
-    left_out: Vec<codegen::Error>,
+    strict_error: Option<wsdl2rust::Error>,
+    left_out: Vec<wsdl2rust::Error>,
     /// Whether cargo reported the crate as failed.
     failed: bool,
     errors: Vec<String>,
@@ -235,10 +235,10 @@ fn corpus(root: &Path, args: &CorpusArgs) -> Result<()> {
     for entry in entries {
         // Strict first; a WSDL with undefined references (some real ones have them) is then
         // generated leniently, and the report says what was left out.
-        let (generated, strict_error) = match codegen::generate_report(&entry.wsdl, &options) {
+        let (generated, strict_error) = match wsdl2rust::generate_report(&entry.wsdl, &options) {
             Ok(generated) => (Ok(generated), None),
             Err(strict) => (
-                codegen::generate_report(&entry.wsdl, &options.clone().lenient()),
+                wsdl2rust::generate_report(&entry.wsdl, &options.clone().lenient()),
                 Some(strict),
             ),
         };
@@ -639,7 +639,7 @@ mod tests {
             .parent()
             .expect("the workspace");
         for (wsdl, output) in GENERATED {
-            let expected = codegen::generate(&root.join(wsdl), &Options::new(REGEN_COMMAND))
+            let expected = wsdl2rust::generate(&root.join(wsdl), &Options::new(REGEN_COMMAND))
                 .expect("generates");
             let found = fs::read_to_string(root.join(output)).expect("checked in");
             // The header names the WSDL by file name only, so the path used here is irrelevant.

@@ -15,14 +15,14 @@ fn sendsms5() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wsdl/sendsms5.wsdl")
 }
 
-/// `codegen::generate` in process: reading the WSDL and its schema, lowering, emitting.
+/// `wsdl2rust::generate` in process: reading the WSDL and its schema, lowering, emitting.
 #[divan::bench]
 fn library(bencher: divan::Bencher) {
     let path = sendsms5();
-    let options = codegen::Options::new("cargo bench -p wsdl2rust-cli");
+    let options = wsdl2rust::Options::new("cargo bench -p wsdl2rust-cli");
     // A failure would time the error path and report a meaningless number, so stop instead.
     bencher.bench_local(|| {
-        codegen::generate(divan::black_box(&path), &options).unwrap_or_else(|e| panic!("{e}"))
+        wsdl2rust::generate(divan::black_box(&path), &options).unwrap_or_else(|e| panic!("{e}"))
     });
 }
 

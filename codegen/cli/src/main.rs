@@ -8,7 +8,7 @@ use clap::Parser;
 
 /// Most of the generator's time goes to building, parsing and printing token trees, which
 /// allocate many small objects; mimalloc takes about a third off the run time that glibc's
-/// allocator spends on them (measured with `cargo bench -p codegen`).
+/// allocator spends on them (measured with `cargo bench -p wsdl2rust-cli`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -52,16 +52,16 @@ fn main() -> ExitCode {
             .unwrap_or_default()
     );
     let form = if args.include {
-        codegen::Form::Include
+        wsdl2rust::Form::Include
     } else {
-        codegen::Form::Module
+        wsdl2rust::Form::Module
     };
-    let mut options = codegen::Options::new(command)
+    let mut options = wsdl2rust::Options::new(command)
         .client(!args.no_client)
         .server(!args.no_server)
         .form(form);
     options.lenient = args.lenient;
-    let code = match codegen::generate_report(&args.wsdl, &options) {
+    let code = match wsdl2rust::generate_report(&args.wsdl, &options) {
         Ok(generated) => {
             for skipped in &generated.skipped {
                 report(&format!("warning: left out: {skipped}"));
