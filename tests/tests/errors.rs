@@ -16,8 +16,9 @@ fn error_fixture(name: &str) -> PathBuf {
 /// `file` unless the problem is in a file it imports) and that the message holds `words`.
 fn assert_error(file: &str, at_file: &str, line: u32, column: u32, words: &[&str]) {
     let path = error_fixture(file);
-    let result =
-        std::panic::catch_unwind(|| wsdl2rust::generate(&path, &wsdl2rust::Options::new("errors.rs")));
+    let result = std::panic::catch_unwind(|| {
+        wsdl2rust::generate(&path, &wsdl2rust::Options::new("errors.rs"))
+    });
     let Ok(result) = result else {
         panic!("{file}: the generator panicked");
     };
