@@ -453,8 +453,11 @@ fn write_crate(dir: &Path, name: &str, module: &str, soap_runtime: &Path) -> Res
 /// dependencies resolve to the versions the repository tests, without a registry update.
 fn write_workspace(root: &Path, out: &Path, members: &[&str]) -> Result<()> {
     let list: Vec<String> = members.iter().map(|m| format!("    \"{m}\",\n")).collect();
+    // Nobody debugs the throwaway crates: without debug info, building them for `--samples`
+    // takes a fifth less time.
     let manifest = format!(
-        "# Written by `cargo xtask corpus`; throwaway.\n[workspace]\nresolver = \"2\"\nmembers = [\n{}]\n",
+        "# Written by `cargo xtask corpus`; throwaway.\n[workspace]\nresolver = \"2\"\nmembers = [\n{}]\n\n\
+         [profile.dev]\ndebug = 0\n",
         list.concat()
     );
     fs::write(out.join("Cargo.toml"), manifest)?;
