@@ -44,16 +44,16 @@ pub fn operations(module: &codegen::ir::Module) -> Vec<OperationRef> {
 /// The text of `src/main.rs` for the crate `package`, whose library is the generated module.
 pub fn main_rs(package: &str, operations: &[OperationRef]) -> String {
     let library = package.replace('-', "_");
-    let mut arms = String::new();
+    let mut table = String::new();
     for op in operations {
         let path = format!("{library}::{}", op.key);
         let _ = writeln!(
-            arms,
-            "        {:?} => (request::<{path}>, response::<{path}>),",
+            table,
+            "    ({:?}, request::<{path}>, response::<{path}>),",
             op.key
         );
     }
-    TEMPLATE.replace("{arms}", &arms)
+    TEMPLATE.replace("{operations}", &table)
 }
 
 const TEMPLATE: &str = r#"//! Written by `cargo xtask corpus --samples`; throwaway. Reads each sample message of the plan
@@ -78,12 +78,9 @@ fn response<O: Operation>(xml: &str) -> Result<String, String> {
     Ok(write_response::<O>(&read.body, &read.headers))
 }
 
-/// The request and response round trips of an operation, by its path in the module.
-fn operation(key: &str) -> Option<(RoundTrip, RoundTrip)> {
-    Some(match key {
-{arms}        _ => return None,
-    })
-}
+/// Each operation's path in the module, and its request and response round trips.
+const OPERATIONS: &[(&str, RoundTrip, RoundTrip)] = &[
+{operations}];
 
 /// One plan line: `key`, `req` or `res`, the sample, where to write the result.
 fn run(line: &str) -> String {
@@ -91,7 +88,7 @@ fn run(line: &str) -> String {
     let [key, direction, sample, output] = fields[..] else {
         return format!("plan: not four fields: {line:?}");
     };
-    let Some((request, response)) = operation(key) else {
+    let Some(&(_, request, response)) = OPERATIONS.iter().find(|(k, _, _)| *k == key) else {
         return format!("plan: no operation {key}");
     };
     let round_trip = if direction == "req" { request } else { response };
@@ -155,8 +152,8 @@ mod tests {
         }];
         let text = main_rs("clickatell-clickatell", &ops);
         assert!(text.contains(
-            "        \"sms::Auth\" => (request::<clickatell_clickatell::sms::Auth>, response::<clickatell_clickatell::sms::Auth>),\n        _ => return None,"
+            "&[\n    (\"sms::Auth\", request::<clickatell_clickatell::sms::Auth>, response::<clickatell_clickatell::sms::Auth>),\n];"
         ));
-        assert!(!text.contains("{arms}"));
+        assert!(!text.contains("{operations}"));
     }
 }
