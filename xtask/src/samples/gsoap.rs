@@ -87,6 +87,10 @@ impl Gsoap {
     /// name, whether it uses SOAP 1.2; the samples of a binding not listed (one the generator
     /// does not know) are taken from the first run.
     pub fn samples(&self, wsdl: &Path, dir: &Path, soap12: &[(String, bool)]) -> Result<Samples> {
+        // A reused `--out` folder must not offer the samples of an earlier run.
+        if dir.exists() {
+            fs::remove_dir_all(dir).with_context(|| format!("emptying {}", dir.display()))?;
+        }
         fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         let wsdl = std::path::absolute(wsdl)?;
         let mut out = Samples::default();

@@ -694,6 +694,45 @@ mod tests {
         }
     }
 
+    /// A harness that dies after its first sample is started again after the sample it died on.
+    #[cfg(unix)]
+    #[test]
+    fn a_harness_that_dies_is_restarted_past_the_sample_that_killed_it() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = std::env::temp_dir().join(format!("xtask-harness-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("a scratch folder");
+        let harness = dir.join("harness");
+        fs::write(
+            &harness,
+            "#!/bin/sh\necho ok\necho 'stack overflow' >&2\nexit 134\n",
+        )
+        .expect("writes");
+        fs::set_permissions(&harness, fs::Permissions::from_mode(0o755)).expect("executable");
+        let line = |index| PlanLine {
+            index,
+            key: "m::Op".into(),
+            request: true,
+            sample: dir.join("s.xml"),
+            written: dir.join("w.xml"),
+        };
+        let plan = [line(0), line(1), line(2)];
+        let outcomes = run_harness(&harness, &dir, &plan).expect("runs");
+        fs::remove_dir_all(&dir).expect("cleans up");
+        let shown: Vec<String> = outcomes
+            .iter()
+            .map(|o| {
+                o.as_ref()
+                    .map_or_else(ToString::to_string, |()| "ok".into())
+            })
+            .collect();
+        assert_eq!(shown.len(), 3);
+        assert_eq!((shown[0].as_str(), shown[2].as_str()), ("ok", "ok"));
+        assert!(
+            shown[1].starts_with("read: the harness died") && shown[1].ends_with("stack overflow"),
+            "{shown:?}"
+        );
+    }
+
     #[test]
     fn operations_are_counted_read_equal_failed_and_excused() {
         let failed = |stage, reason: &str| {
