@@ -1,11 +1,16 @@
-//! The harness binary written into each throwaway crate: it reads sample messages into the
-//! generated operation types and writes them back, through the runtime's envelope functions,
-//! exactly as a client (responses) and a server (requests) would.
+//! The harness written into each throwaway crate: it reads sample messages into the generated
+//! operation types and writes them back, through the runtime, exactly as a server (requests)
+//! and a client (responses) would. A request is first routed among its binding's operations by
+//! `soap_runtime::server::Incoming::route`, as the generated server's dispatcher routes it,
+//! with the SOAP action a client of the same WSDL sends: it must reach its own operation.
 //!
-//! It takes a plan file, one sample a line (`binding_module::Operation`, `req` or `res`, the
-//! sample's path, where to write the result), and prints one line per sample, in order: `ok`,
-//! or `read: …` / `panic: …` / `plan: …` with the reason. It flushes each line, so that when it
-//! dies (a stack overflow aborts), the lines printed say which sample killed it.
+//! The generated module is private to its crate (as a user keeps it), so the harness is a
+//! module of the same library (`src/sample_harness.rs`), and the binary (`src/main.rs`) only
+//! calls it. It takes a plan file, one sample a line (`binding_module::Operation`, `req` or
+//! `res`, the sample's path, where to write the result), and prints one line per sample, in
+//! order: `ok`, or `route: …` / `read: …` / `panic: …` / `plan: …` with the reason. It flushes
+//! each line, so that when it dies (a stack overflow aborts), the lines printed say which
+//! sample killed it.
 
 use std::fmt::Write as _;
 
@@ -41,45 +46,98 @@ pub fn operations(module: &codegen::ir::Module) -> Vec<OperationRef> {
         .collect()
 }
 
-/// The text of `src/main.rs` for the crate `package`, whose library is the generated module.
-pub fn main_rs(package: &str, operations: &[OperationRef]) -> String {
-    let library = package.replace('-', "_");
+/// The files the harness adds to the crate `package`: (path under `src/`, text), and the line
+/// its `lib.rs` needs.
+pub fn files(
+    package: &str,
+    operations: &[OperationRef],
+) -> ([(&'static str, String); 2], &'static str) {
     let mut table = String::new();
     for op in operations {
-        let path = format!("{library}::{}", op.key);
+        let path = format!("generated::{}", op.key);
+        let binding = op.key.split("::").next().unwrap_or_default();
         let _ = writeln!(
             table,
-            "    ({:?}, request::<{path}>, response::<{path}>),",
+            "    ({:?}, generated::{binding}::OPERATIONS, request::<{path}>, response::<{path}>),",
             op.key
         );
     }
-    TEMPLATE.replace("{operations}", &table)
+    let main = format!(
+        "//! Written by `cargo xtask corpus --samples`; throwaway: runs the sample harness.\n\
+         fn main() {{\n    {}::sample_harness::main();\n}}\n",
+        package.replace('-', "_")
+    );
+    (
+        [
+            (
+                "sample_harness.rs",
+                TEMPLATE.replace("{operations}", &table),
+            ),
+            ("main.rs", main),
+        ],
+        "pub mod sample_harness;\n",
+    )
 }
 
 const TEMPLATE: &str = r#"//! Written by `cargo xtask corpus --samples`; throwaway. Reads each sample message of the plan
 //! (argument 1) into its operation's generated type, writes it back, and prints how it went.
-#![forbid(unsafe_code)]
 
 use std::io::Write as _;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use soap_runtime::envelope::{read_request, read_response, write_request, write_response};
-use soap_runtime::Operation;
+use soap_runtime::server::{Context, Incoming};
+use soap_runtime::{Operation, OperationInfo, SoapVersion};
 
-type RoundTrip = fn(&str) -> Result<String, String>;
+use crate::generated;
 
-fn request<O: Operation>(xml: &str) -> Result<String, String> {
-    let read = read_request::<O>(xml).map_err(|e| e.to_string())?;
+type Binding = &'static [&'static OperationInfo];
+type Request = fn(Binding, &str) -> Result<String, String>;
+type Response = fn(&str) -> Result<String, String>;
+
+/// Routes the request among its binding's operations, then reads it and writes it back.
+fn request<O: Operation>(binding: Binding, xml: &str) -> Result<String, String> {
+    let action = Some(O::INFO.soap_action).filter(|a| !a.is_empty());
+    let content_type = match (O::INFO.version, action) {
+        (SoapVersion::Soap12, Some(action)) => {
+            format!("{}; action=\"{action}\"", SoapVersion::Soap12.content_type())
+        }
+        (version, _) => version.content_type().to_owned(),
+    };
+    let header = action.filter(|_| O::INFO.version == SoapVersion::Soap11);
+    let incoming = Incoming::new(xml.as_bytes(), Some(&content_type), header, Context::default());
+    match incoming.route(binding) {
+        Ok(routed) if routed.operation().name == O::INFO.name => {}
+        Ok(routed) => {
+            return Err(format!(
+                "route: the request went to {}, not {}",
+                routed.operation().name,
+                O::INFO.name
+            ))
+        }
+        Err(answer) => return Err(format!("route: {}", fault_reason(&answer.body))),
+    }
+    let read = read_request::<O>(xml).map_err(|e| format!("read: {e}"))?;
     Ok(write_request::<O>(&read.body, &read.headers))
 }
 
 fn response<O: Operation>(xml: &str) -> Result<String, String> {
-    let read = read_response::<O>(xml).map_err(|e| e.to_string())?;
+    let read = read_response::<O>(xml).map_err(|e| format!("read: {e}"))?;
     Ok(write_response::<O>(&read.body, &read.headers))
 }
 
-/// Each operation's path in the module, and its request and response round trips.
-const OPERATIONS: &[(&str, RoundTrip, RoundTrip)] = &[
+/// The reason of a fault the runtime wrote (`faultstring`, or SOAP 1.2's `Text`).
+fn fault_reason(fault: &str) -> &str {
+    for (open, close) in [("<faultstring>", "</faultstring>"), ("xml:lang=\"en\">", "</")] {
+        if let Some(rest) = fault.find(open).map(|at| &fault[at + open.len()..]) {
+            return rest.find(close).map_or(rest, |end| &rest[..end]);
+        }
+    }
+    fault
+}
+
+/// Each operation: its path in the module, its binding's operations, its round trips.
+const OPERATIONS: &[(&str, Binding, Request, Response)] = &[
 {operations}];
 
 /// One plan line: `key`, `req` or `res`, the sample, where to write the result.
@@ -88,20 +146,26 @@ fn run(line: &str) -> String {
     let [key, direction, sample, output] = fields[..] else {
         return format!("plan: not four fields: {line:?}");
     };
-    let Some(&(_, request, response)) = OPERATIONS.iter().find(|(k, _, _)| *k == key) else {
+    let Some(&(_, binding, request, response)) = OPERATIONS.iter().find(|op| op.0 == key) else {
         return format!("plan: no operation {key}");
     };
-    let round_trip = if direction == "req" { request } else { response };
     let xml = match std::fs::read_to_string(sample) {
         Ok(xml) => xml,
         Err(e) => return format!("plan: reading {sample}: {e}"),
     };
-    match catch_unwind(AssertUnwindSafe(|| round_trip(&xml))) {
+    let round_trip = || {
+        if direction == "req" {
+            request(binding, &xml)
+        } else {
+            response(&xml)
+        }
+    };
+    match catch_unwind(AssertUnwindSafe(round_trip)) {
         Ok(Ok(written)) => match std::fs::write(output, written) {
             Ok(()) => "ok".to_owned(),
             Err(e) => format!("plan: writing {output}: {e}"),
         },
-        Ok(Err(error)) => format!("read: {error}"),
+        Ok(Err(error)) => error,
         Err(panic) => {
             let message = panic
                 .downcast_ref::<String>()
@@ -113,7 +177,8 @@ fn run(line: &str) -> String {
     }
 }
 
-fn main() {
+/// Runs the plan named by the first argument.
+pub fn main() {
     let Some(plan) = std::env::args().nth(1) else {
         eprintln!("usage: harness PLAN");
         std::process::exit(2);
@@ -150,10 +215,14 @@ mod tests {
             soap12: false,
             response: true,
         }];
-        let text = main_rs("clickatell-clickatell", &ops);
-        assert!(text.contains(
-            "&[\n    (\"sms::Auth\", request::<clickatell_clickatell::sms::Auth>, response::<clickatell_clickatell::sms::Auth>),\n];"
+        let ([(harness_path, harness), (main_path, main)], lib_line) =
+            files("clickatell-clickatell", &ops);
+        assert_eq!((harness_path, main_path), ("sample_harness.rs", "main.rs"));
+        assert!(harness.contains(
+            "&[\n    (\"sms::Auth\", generated::sms::OPERATIONS, request::<generated::sms::Auth>, response::<generated::sms::Auth>),\n];"
         ));
-        assert!(!text.contains("{operations}"));
+        assert!(!harness.contains("{operations}"));
+        assert!(main.contains("clickatell_clickatell::sample_harness::main();"));
+        assert_eq!(lib_line, "pub mod sample_harness;\n");
     }
 }

@@ -1,8 +1,9 @@
 //! `cargo xtask corpus DIR --samples`: every operation of the corpus read and written.
 //!
 //! For each corpus entry, gSOAP writes a sample request and response for every operation (see
-//! [`gsoap`]). The throwaway crate of the entry gets a harness binary (see [`harness`]) that
-//! reads each sample into the operation's generated input or output type and writes it back;
+//! [`gsoap`]). The throwaway crate of the entry gets a harness (see [`harness`]) that routes
+//! each request to its operation as the generated server would, reads each sample into the
+//! operation's generated input or output type and writes it back;
 //! the written message is then compared with the sample as a tree (see [`compare`] for what may
 //! differ). A failure is excused only by a line of `xtask/sample-exceptions.tsv` (see
 //! [`exceptions`]) that names it and says why.
@@ -89,9 +90,16 @@ impl Plan {
         let documents = codegen::read::load(wsdl)?;
         let (module, _) = codegen::lower::lower(&documents, lenient)?;
         let operations = harness::operations(&module);
-        let main = crate_dir.join("src/main.rs");
-        fs::write(&main, harness::main_rs(crate_name, &operations))
-            .with_context(|| format!("writing {}", main.display()))?;
+        let (files, lib_line) = harness::files(crate_name, &operations);
+        for (name, text) in files {
+            let path = crate_dir.join("src").join(name);
+            fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+        }
+        let lib = crate_dir.join("src/lib.rs");
+        let mut lib_text =
+            fs::read_to_string(&lib).with_context(|| format!("reading {}", lib.display()))?;
+        lib_text.push_str(lib_line);
+        fs::write(&lib, lib_text).with_context(|| format!("writing {}", lib.display()))?;
         self.entries.push(Entry {
             crate_name: crate_name.to_owned(),
             crate_dir: crate_dir.to_path_buf(),
@@ -198,6 +206,8 @@ pub enum Stage {
     Sample,
     /// gSOAP wrote a sample for an operation the generated module does not have.
     Unmatched,
+    /// The request was not routed to its operation, as the generated server would route it.
+    Route,
     /// The sample could not be read into the generated type (or the harness died on it).
     Read,
     /// What was written is not well-formed XML.
@@ -211,6 +221,7 @@ impl fmt::Display for Stage {
         f.write_str(match self {
             Self::Sample => "sample",
             Self::Unmatched => "unmatched",
+            Self::Route => "route",
             Self::Read => "read",
             Self::Write => "write",
             Self::Compare => "compare",
@@ -376,9 +387,15 @@ fn run_harness(binary: &Path, dir: &Path, plan: &[PlanLine]) -> Result<Vec<Resul
         for line in stdout.lines().take(rest.len()) {
             outcomes.push(match line {
                 "ok" => Ok(()),
-                other => Err(Failure {
-                    stage: Stage::Read,
-                    reason: other.strip_prefix("read: ").unwrap_or(other).to_owned(),
+                other => Err(match other.strip_prefix("route: ") {
+                    Some(reason) => Failure {
+                        stage: Stage::Route,
+                        reason: reason.to_owned(),
+                    },
+                    None => Failure {
+                        stage: Stage::Read,
+                        reason: other.strip_prefix("read: ").unwrap_or(other).to_owned(),
+                    },
                 }),
             });
         }
