@@ -234,8 +234,9 @@ fn corpus(root: &Path, args: &CorpusArgs) -> Result<()> {
     };
     let soap_runtime = root.join("soap-runtime");
 
-    fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    // Before anything is written: without gSOAP there is nothing to do.
     let mut sample_plan = samples::Plan::new(&args.samples)?;
+    fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
     let options = Options::new("cargo xtask corpus");
     let mut outcomes = Vec::new();
     for entry in entries {
