@@ -30,7 +30,7 @@ pub struct OperationRef {
 }
 
 /// The operations of a generated module, read from the generator's IR.
-pub fn operations(module: &codegen::ir::Module) -> Vec<OperationRef> {
+pub fn operations(module: &wsdl2rust::ir::Module) -> Vec<OperationRef> {
     module
         .bindings
         .iter()

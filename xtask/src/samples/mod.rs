@@ -87,8 +87,8 @@ impl Plan {
         wsdl: &Path,
         lenient: bool,
     ) -> Result<()> {
-        let documents = codegen::read::load(wsdl)?;
-        let (module, _) = codegen::lower::lower(&documents, lenient)?;
+        let documents = wsdl2rust::read::load(wsdl)?;
+        let (module, _) = wsdl2rust::lower::lower(&documents, lenient)?;
         let operations = harness::operations(&module);
         let (files, lib_line) = harness::files(crate_name, &operations);
         for (name, text) in files {
