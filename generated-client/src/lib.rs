@@ -1,39 +1,38 @@
-//! A client for the Connection Software SMS gateway, built on bindings generated from its WSDL.
+//! SMS through Connection Software's gateway and Clickatell's, on bindings generated from
+//! their WSDLs.
 //!
-//! * [`Client`] sends messages and queries the account, through the client generated from
-//!   the vendor's WSDL, over [`soap_runtime::client::SoapClient`], which fails over from the
-//!   primary to the secondary server only when a request cannot have reached the server, and
-//!   never sends a request twice.
-//! * [`report::ReportCode`] types the gateway's report codes; [`outcome::SendReport`] gives
-//!   one outcome per recipient.
-//! * [`http_api`] sends the same messages through the gateway's form-encoded HTTP API
-//!   ([`Api::Http`]), with the same outcomes and failover rules.
-//! * The `receipts` feature adds [`receipts::Receiver`], a server for the gateway's real-time
-//!   delivery receipts.
-//! * The `simulator` feature adds an embedded gateway for offline use and tests.
-//! * [`clickatell::Client`] is the same for Clickatell's SOAP API: its vendor layer plugs
-//!   into the shared parts described in [`vendor`].
+//! * [`core`]: what every vendor shares, and imports nothing of any vendor: the message and
+//!   its checks, one outcome per recipient and its class, the shared send over any vendor
+//!   (requests, parallelism, bookkeeping, stop rules), errors generic over the vendor's codes,
+//!   and [`core::SmsGateway`], the trait a vendor implements.
+//! * One module per vendor, beside the core: [`csoft`] (SOAP and the HTTP API, its report
+//!   codes, its delivery receipts) and [`clickatell`].
+//! * [`vendors`]: the one list of vendors, which `sendsms` and the simulator find them by;
+//!   adding a vendor is its WSDL in `wsdl/`, an entry in that list, its module and its
+//!   simulated gateway.
+//! * The `simulator` feature adds [`simulator`], an embedded gateway of every vendor for
+//!   offline use and tests; the `receipts` feature adds [`csoft::receipts`], a server for
+//!   Connection Software's delivery receipts.
+//!
+//! Every vendor calls the client generated from its WSDL over
+//! [`soap_runtime::client::SoapClient`], which fails over from the primary to the secondary
+//! server only when a request cannot have reached a server, and never sends a request twice.
 #![forbid(unsafe_code)]
 
-pub mod clickatell;
-pub mod client;
-pub mod http_api;
-pub mod outcome;
-#[cfg(feature = "receipts")]
-pub mod receipts;
-pub mod report;
+pub mod core;
+pub mod registry;
+#[cfg(feature = "simulator")]
+pub mod simulated;
 #[cfg(feature = "simulator")]
 pub mod simulator;
-pub mod vendor;
-
-pub use client::{
-    Api, Client, ClientBuilder, Content, Credentials, Credit, Delivery, InvalidMessage, Message,
-    QueryError, SendError,
-};
-pub use outcome::{Outcome, SendReport};
-pub use report::{ReportClass, ReportCode};
 
 // rustfmt leaves the generated files as prettyplease wrote them: `cargo xtask check`
 // compares them byte for byte with the generator's output.
 #[rustfmt::skip]
 pub mod generated;
+
+// The one list of vendors: `module::Type`, the type implementing `registry::Vendor`.
+vendors! {
+    csoft::Csoft,
+    clickatell::Clickatell,
+}

@@ -12,14 +12,15 @@ use tokio::sync::Mutex;
 use super::codes::{Code, MessageStatus};
 use super::reply::{refused_session, Line};
 use super::{Credentials, RECIPIENTS_PER_REQUEST};
-use crate::client::{Content, Credit, InvalidMessage, Message, QueryError, SendError};
+use crate::core::{
+    Answer, Content, Credit, Message, QueryError, Request, RequestError, ResponseMismatch,
+    Schedule, SendError, SendReport, Sending, SmsGateway,
+};
 use crate::generated::clickatell::clickatell_sms_binding::{
     AuthInput, ClickatellSmsBindingClient, GetbalanceInput, PingInput, QuerymsgInput, SendmsgInput,
     SendmsgOutput,
 };
 use crate::generated::clickatell::ArrayOfString;
-use crate::outcome::{Answer, ResponseMismatch, SendReport};
-use crate::vendor::{Batch, SmsGateway};
 
 const VENDOR: &str = "Clickatell";
 /// Characters of one SMS, and of each part of a longer one (the rest of each part holds the
@@ -67,53 +68,40 @@ impl From<SessionFailure> for QueryError {
 /// What a `sendmsg` carries besides the numbers and the session: the same for each request of
 /// a send.
 #[derive(Debug, Clone, PartialEq)]
-struct Sending {
+struct Parameters {
     text: String,
     msg_type: Option<&'static str>,
     concat: Option<i32>,
     deliv_time: Option<i32>,
 }
 
-impl Sending {
-    /// Reads what Clickatell offers of a validated message, or says what it does not offer.
-    fn of(message: &Message, now: DateTime<Utc>) -> Result<Self, InvalidMessage> {
-        let unsupported = |option| InvalidMessage::Unsupported {
-            vendor: VENDOR,
-            option,
-        };
-        if message.address_book.is_some() {
-            return Err(unsupported("address books"));
-        }
-        if message.delivery.is_some() {
-            return Err(unsupported("a choice of delivery service"));
-        }
-        if message.reply_to.is_some() {
-            return Err(unsupported("ReplyTo"));
-        }
-        let (text, msg_type) = match &message.content {
-            Content::Text(text) => (text.clone(), None),
+impl Parameters {
+    /// What a `sendmsg` carries of a validated message, as of `now`.
+    fn of(message: &Message, now: DateTime<Utc>) -> Self {
+        let (text, msg_type) = match message.content() {
             Content::Flash(text) => (text.clone(), Some("SMS_FLASH")),
+            content => (content.text().to_owned(), None),
         };
         // `deliv_time` delays delivery by minutes; a send time becomes the minutes until it,
         // rounded up so that the message never goes early.
-        let deliv_time = match (message.delay_minutes, message.send_at) {
-            (Some(minutes), _) => Some(i32::from(minutes)),
-            (None, Some(at)) => {
+        let deliv_time = match message.when() {
+            Some(Schedule::After(minutes)) => Some(i32::from(minutes)),
+            Some(Schedule::At(at)) => {
                 let seconds = (at - now).num_seconds().max(0);
                 i32::try_from((seconds + 59) / 60).ok()
             }
-            (None, None) => None,
+            _ => None,
         };
         // Without `concat`, Clickatell refuses a text longer than one SMS (error 113).
         let characters = text.chars().count();
         let concat = (characters > SINGLE_SMS)
             .then(|| i32::try_from(characters.div_ceil(CONCATENATED_PART)).unwrap_or(i32::MAX));
-        Ok(Self {
+        Self {
             text,
             msg_type,
             concat,
             deliv_time,
-        })
+        }
     }
 
     fn input(&self, numbers: &[String], session_id: String) -> SendmsgInput {
@@ -147,50 +135,50 @@ impl Client {
         self.soap.soap_client().endpoints()
     }
 
-    /// Sends a message: validated first (nothing is sent if it is invalid, or asks for what
-    /// Clickatell does not offer), then in requests of at most
-    /// [`RECIPIENTS_PER_REQUEST`] numbers, one after another. The outcomes come in the order
-    /// of the numbers, each with its [`Code`].
+    /// Sends a message: validated first (nothing is sent if it is invalid), then in requests
+    /// of at most [`RECIPIENTS_PER_REQUEST`] numbers, one after another. The outcomes come
+    /// in the order of the numbers, each with its [`Code`].
     ///
     /// A request is sent a second time only when its answer was a session error for the
-    /// whole request (see [the module](super)); never otherwise.
+    /// whole request (see [the module](super)); never otherwise. [`Client::sending`] sends
+    /// several requests at once, and reports progress.
     pub async fn send(&self, message: &Message) -> Result<SendReport<Code>, SendError<Code>> {
-        self.send_with_progress(message, |_, _| {}).await
+        crate::core::send(self, message).await
     }
 
-    /// [`Client::send`], calling `progress(recipients done, recipients in all)` after each
-    /// request.
-    pub async fn send_with_progress(
+    /// A send through this client to set up: requests in flight, progress.
+    pub fn sending(&self) -> Sending<'_, Self> {
+        Sending::new(self)
+    }
+
+    /// One `sendmsg` of a validated message, with the session rule.
+    async fn send_one(
         &self,
         message: &Message,
-        progress: impl FnMut(usize, usize),
-    ) -> Result<SendReport<Code>, SendError<Code>> {
-        let now = Utc::now();
-        let numbers = message.validate(now)?;
-        let sending = Sending::of(message, now)?;
-        let mut batch = Batch::new(&numbers, RECIPIENTS_PER_REQUEST, progress);
-        while let Some(chunk) = batch.next_request() {
-            let answered = self
-                .with_session(
-                    "sendmsg",
-                    |session| {
-                        let input = sending.input(chunk, session);
-                        async move { self.soap.sendmsg(&input).await }
-                    },
-                    |output| lines(output),
-                )
-                .await;
-            let lines = match answered {
-                Ok(output) => output.r#return.map(|lines| lines.items).unwrap_or_default(),
-                // `auth` answered an error (a wrong password, a frozen account): it is the
-                // answer for every recipient of the request, as a send's own would be.
-                Err(SessionFailure::Login(QueryError::Refused(line))) => vec![line],
-                Err(SessionFailure::Login(error)) => return Err(batch.no_session(error)),
-                Err(SessionFailure::Call(error)) => return Err(batch.request_failed(error)),
-            };
-            batch.answered(|report| push_answers(report, chunk, &lines))?;
-        }
-        Ok(batch.finish())
+        numbers: &[String],
+    ) -> Result<SendReport<Code>, RequestError> {
+        let parameters = Parameters::of(message, Utc::now());
+        let answered = self
+            .with_session(
+                "sendmsg",
+                |session| {
+                    let input = parameters.input(numbers, session);
+                    async move { self.soap.sendmsg(&input).await }
+                },
+                |output| lines(output),
+            )
+            .await;
+        let lines = match answered {
+            Ok(output) => output.r#return.map(|lines| lines.items).unwrap_or_default(),
+            // `auth` answered an error (a wrong password, a frozen account): it is the answer
+            // for every recipient of the request, as a send's own would be.
+            Err(SessionFailure::Login(QueryError::Refused(line))) => vec![line],
+            Err(SessionFailure::Login(error)) => return Err(RequestError::NoSession(error)),
+            Err(SessionFailure::Call(error)) => return Err(RequestError::Call(error)),
+        };
+        let mut report = SendReport::default();
+        push_answers(&mut report, numbers, &lines)?;
+        Ok(report)
     }
 
     /// The account's credit, in Clickatell's credits.
@@ -396,26 +384,32 @@ fn push_answers(
 
 impl SmsGateway for Client {
     type Code = Code;
-    const VENDOR: &'static str = VENDOR;
-    const RECIPIENTS_PER_REQUEST: usize = RECIPIENTS_PER_REQUEST;
+    type Message = Message;
+
+    fn vendor(&self) -> &'static str {
+        VENDOR
+    }
+
+    fn recipients_per_request(&self) -> usize {
+        RECIPIENTS_PER_REQUEST
+    }
 
     fn endpoints(&self) -> &[String] {
         Client::endpoints(self)
     }
 
-    fn send_with_progress(
+    async fn send_request(
         &self,
         message: &Message,
-        progress: impl FnMut(usize, usize) + Send,
-    ) -> impl Future<Output = Result<SendReport<Code>, SendError<Code>>> + Send {
-        Client::send_with_progress(self, message, progress)
+        request: Request<'_>,
+    ) -> Result<SendReport<Code>, RequestError> {
+        self.send_one(message, request.numbers).await
     }
 
     async fn credit(&self) -> Result<Credit, QueryError> {
-        Ok(Credit {
-            currency: "credits".to_owned(),
-            amount: self.balance().await?,
-        })
+        self.balance()
+            .await
+            .map(|amount| Credit::new("credits", amount))
     }
 }
 
@@ -423,7 +417,7 @@ impl SmsGateway for Client {
 mod tests {
     use super::*;
     use crate::clickatell::ErrorCode;
-    use crate::vendor::VendorCode;
+    use crate::core::VendorCode;
 
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-21T12:00:00Z")
@@ -437,12 +431,9 @@ mod tests {
 
     #[test]
     fn a_message_becomes_the_parameters_clickatell_offers() {
-        let message = Message {
-            delay_minutes: Some(30),
-            ..Message::flash("x".repeat(161), ["447700900001"])
-        };
-        let sending = Sending::of(&message, now()).unwrap();
-        let input = sending.input(&numbers(&["447700900001"]), "s".into());
+        let message = Message::flash("x".repeat(161), ["447700900001"]).delay_minutes(30);
+        let parameters = Parameters::of(&message, now());
+        let input = parameters.input(&numbers(&["447700900001"]), "s".into());
         assert_eq!(input.session_id.as_deref(), Some("s"));
         assert_eq!(input.to.unwrap().items, ["447700900001"]);
         assert_eq!(input.msg_type.as_deref(), Some("SMS_FLASH"));
@@ -452,43 +443,13 @@ mod tests {
             (None, None, None)
         );
 
-        let short = Sending::of(&Message::text("hi", ["447700900001"]), now()).unwrap();
+        let short = Parameters::of(&Message::text("hi", ["447700900001"]), now());
         assert_eq!(
             (short.msg_type, short.concat, short.deliv_time),
             (None, None, None)
         );
-        let at = Message {
-            send_at: Some(now() + chrono::TimeDelta::seconds(90)),
-            ..Message::text("hi", ["447700900001"])
-        };
-        assert_eq!(Sending::of(&at, now()).unwrap().deliv_time, Some(2));
-    }
-
-    #[test]
-    fn what_clickatell_does_not_offer_is_refused_before_sending() {
-        let base = Message::text("hi", ["447700900001"]);
-        for message in [
-            Message {
-                reply_to: Some("x".into()),
-                ..base.clone()
-            },
-            Message {
-                address_book: Some(("Friends".into(), None)),
-                ..base.clone()
-            },
-            Message {
-                delivery: Some(crate::Delivery::Premier),
-                ..base.clone()
-            },
-        ] {
-            assert!(matches!(
-                Sending::of(&message, now()),
-                Err(InvalidMessage::Unsupported {
-                    vendor: "Clickatell",
-                    ..
-                })
-            ));
-        }
+        let at = Message::text("hi", ["447700900001"]).send_at(now() + chrono::TimeDelta::seconds(90));
+        assert_eq!(Parameters::of(&at, now()).deliv_time, Some(2));
     }
 
     #[test]

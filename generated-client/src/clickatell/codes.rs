@@ -6,8 +6,7 @@
 
 use std::fmt;
 
-use crate::report::ReportClass;
-use crate::vendor::VendorCode;
+use crate::core::{ReportClass, VendorCode};
 
 /// An error code from an `ERR: <code>, <text>` answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

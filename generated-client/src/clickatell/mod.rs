@@ -2,11 +2,12 @@
 //! (`http://api.clickatell.com/soap/webservice.php`), over the bindings generated from
 //! `wsdl/clickatell.wsdl`: Clickatell's vendor layer, and nothing more.
 //!
-//! What every vendor shares comes from the rest of the crate (see [`crate::vendor`]): the
-//! [`transport`](crate::transport) with its failover and never-resend rules, the
-//! [`SendReport`](crate::SendReport) of per-recipient outcomes and their
-//! [`ReportClass`](crate::ReportClass), the bookkeeping of a send in several requests, the
-//! [`Message`](crate::Message) and its validation, and `sendsms`. What is Clickatell's is here:
+//! What every vendor shares comes from [`crate::core`]: the
+//! [`SendReport`](crate::core::SendReport) of per-recipient outcomes and their
+//! [`ReportClass`](crate::core::ReportClass), the shared send (its requests, their
+//! bookkeeping, the stop rules), the [`Message`](crate::core::Message) and its validation;
+//! and from the generated client, the failover and never-resend rules of
+//! [`soap_runtime::client`]. What is Clickatell's is here:
 //!
 //! * requests: `sendmsg` with the message's text, at most [`RECIPIENTS_PER_REQUEST`] numbers
 //!   each; `concat` for a text longer than one SMS, `msg_type` `SMS_FLASH` for a flash
@@ -26,10 +27,10 @@
 //! When a call's answer is made of session errors only (every line `ERR: 001`,
 //! authentication failed; `003`, session expired; or `005`, missing session id), the client
 //! forgets the session, logs in again, and makes the call once more with the new session:
-//! once, so that a second refusal is the answer. If the login itself fails, a send returns
-//! [`SendError::NoSession`](crate::SendError::NoSession) (nothing of it was sent), or, when
-//! `auth` answered an error (a wrong password, a frozen account), that error as the outcome of
-//! every recipient.
+//! once, so that a second refusal is the answer. If the login itself fails, the request fails
+//! with [`RequestError::NoSession`](crate::core::RequestError::NoSession) (nothing of it was
+//! sent), or, when `auth` answered an error (a wrong password, a frozen account), that error
+//! is the outcome of every recipient.
 //!
 //! # What is never sent twice
 //!
@@ -46,8 +47,16 @@
 mod client;
 mod codes;
 mod reply;
+#[cfg(feature = "simulator")]
+pub mod simulated;
 
 use std::fmt;
+use std::time::Duration;
+
+use soap_runtime::client::SoapClient;
+
+use crate::core::Message;
+use crate::registry::{Setting, Settings, SettingsError, Vendor};
 
 pub use self::client::Client;
 pub use self::codes::{Code, ErrorCode, MessageStatus};
@@ -103,5 +112,60 @@ impl Credentials {
             user,
             password,
         })
+    }
+}
+
+/// Clickatell, as `sendsms --vendor clickatell` names it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Clickatell;
+
+const API_ID: Setting =
+    Setting::new("api-id", "The api_id of the account's SOAP API", "N")
+        .env("SENDSMS_API_ID");
+const USER: Setting =
+    Setting::new("username", "The account's user name", "U").env("SENDSMS_USERNAME");
+const PASSWORD: Setting = Setting::new("password", "The account's password", "P")
+    .env("SENDSMS_PASSWORD")
+    .secret();
+const SETTINGS: &[Setting] = &[API_ID, USER, PASSWORD];
+
+impl Vendor for Clickatell {
+    const NAME: &'static str = "clickatell";
+    const TITLE: &'static str = "Clickatell";
+    type Gateway = Client;
+    #[cfg(feature = "simulator")]
+    type Simulated = simulated::Gateway;
+
+    fn settings() -> &'static [Setting] {
+        SETTINGS
+    }
+
+    fn client(settings: &Settings) -> Result<Client, SettingsError> {
+        let api_id = settings.require(&API_ID)?;
+        let api_id = api_id.trim().parse().map_err(|_| SettingsError::Invalid {
+            name: API_ID.name,
+            reason: format!("{api_id:?} is not a whole number"),
+        })?;
+        let credentials =
+            Credentials::new(api_id, settings.require(&USER)?, settings.require(&PASSWORD)?)
+                .map_err(|e| SettingsError::Invalid {
+                    name: PASSWORD.name,
+                    reason: e.to_string(),
+                })?;
+        let timeout = settings
+            .timeout_given()
+            .unwrap_or(Duration::from_secs(30));
+        let soap = SoapClient::builder()
+            .endpoints(settings.endpoints(default_endpoints()))
+            .timeout(timeout)
+            .connect_timeout(timeout / 3);
+        Client::new(credentials, soap).map_err(|e| SettingsError::Invalid {
+            name: API_ID.name,
+            reason: format!("cannot set up the client: {e}"),
+        })
+    }
+
+    fn message(message: Message, _settings: &Settings) -> Result<Message, SettingsError> {
+        Ok(message)
     }
 }

@@ -1,59 +1,23 @@
-//! An embedded simulator of the Connection Software gateway, for tests and `sendsms simulate`.
+//! An embedded simulator of every registered vendor's gateway, for tests and
+//! `sendsms simulate`.
 //!
-//! It serves the SOAP API (SOAP 1.1, `text/xml`) over HTTP/1.1 with keep-alive at
-//! `http://127.0.0.1:PORT/sendsms5`, on loopback addresses only. Requests are read and answers
-//! written with the same generated bindings the client uses, from the server's side
-//! ([`read_request`](soap_runtime::envelope::read_request) and
-//! [`write_response`](soap_runtime::envelope::write_response)); dispatch is on the local name of
-//! the body's element.
+//! Each listener serves every vendor's simulated API over HTTP/1.1 with keep-alive, on
+//! loopback addresses only: Connection Software's SOAP API at
+//! `http://127.0.0.1:PORT/sendsms5` and its HTTP API at `/webservices/http/sendsms`
+//! ([`crate::csoft::simulated`]), Clickatell's SOAP API at `/soap/webservice.php`
+//! ([`crate::clickatell::simulated`]). The SOAP APIs are served by the servers generated from
+//! the vendors' WSDLs, so requests are read and answers written with the same bindings the
+//! clients use.
 //!
-//! Every listener also serves Clickatell's rpc/encoded SOAP API at
-//! `http://127.0.0.1:PORT/soap/webservice.php`, with accounts and sessions of its own: see
-//! [`clickatell`] and [`Simulator::clickatell`].
-//!
-//! One [`Simulator`] holds the state: accounts and their credit, the log of SubmitMessage
-//! requests, request counters. [`Simulator::start`] opens a listener on it, and may be called
-//! again to open a second one (a primary and a secondary server sharing accounts). Each
-//! [`RunningSimulator`] can then be made to misbehave, at run time, to test failover.
-//!
-//! # Behaviour
-//!
-//! SubmitMessage answers, for each number of `SendTo` (comma-separated, spaces allowed) and then
-//! of `SendToAddressBook` (`Book` or `Book::Group`), in that order, a unique eight-hex-digit
-//! message identifier, a report code and its text, comma-separated as the vendor does:
-//!
-//! * a wrong or missing Username or PIN: 2 for every number;
-//! * a number that is not all digits: 3;
-//! * a test account ([`Account::test`]): 99, free of charge;
-//! * a number in [`SimulatorConfig::number_reports`]: that report; a positive code is a
-//!   rejection and costs nothing;
-//! * otherwise [`SimulatorConfig::accepted_report`] (-2, queued) when the credit covers the
-//!   message, which is then charged; 15 (out of credit) when it does not.
-//!
-//! A SubmitMessage without any number is answered with a `soap:Client` Fault.
-//!
-//! AvailableCredit answers the currency and the credit with four decimal places,
-//! AvailableMessages the credit divided by the message price, rounded down, PermittedReplyTo the
-//! account's ReplyTo values followed by `csoft.co.uk`, QueryAddressBook the matching entries of
-//! the account's address books, MobileMessengerVersion a fixed release, and CollectMessages an
-//! empty list with report 0 (report 2 on a wrong login).
-//!
-//! The vendor documents no answer to an account query (AvailableCredit, AvailableMessages,
-//! PermittedReplyTo, QueryAddressBook) with a wrong Username or PIN; the simulator answers
-//! HTTP 500 with a Fault whose faultcode is `soap:Client` and faultstring `Invalid login`.
+//! One [`Simulator`] holds the state: each vendor's accounts, credit and logs
+//! ([`Simulator::gateways`]), and request counters. [`Simulator::start`] opens a listener on
+//! it, and may be called again to open a second one (a primary and a secondary server sharing
+//! accounts). Each [`RunningSimulator`] can then be made to misbehave, at run time, to test
+//! failover.
 //!
 //! A request that is not UTF-8, not a SOAP envelope, has an empty body, names an unknown
-//! operation or cannot be read as its operation's request is answered HTTP 500 with a
-//! `soap:Client` Fault saying why.
-//!
-//! The HTTP API (a form-encoded POST to `/webservices/http/sendsms`, on every listener) is a
-//! SubmitMessage like any other, answered in the `ResponseFormat` it asks for: see
-//! [`RunningSimulator::http_api_url`]. Injected [`Failure`]s apply to it too.
-//!
-//! An account with [`Account::delivery_receipts`] gets a delivery receipt posted (SOAP
-//! `SubmitDeliveryReceipt`, as the gateway does) for every message accepted for it, to its
-//! URL, and posted again while it is not answered Report 0: see [`ReceiptTarget`] and
-//! [`Simulator::delivery_receipts`].
+//! operation or cannot be read as its operation's request is answered by the generated server
+//! with a `Client` Fault saying why.
 //!
 //! # Example
 //!
@@ -61,52 +25,39 @@
 //! use std::net::SocketAddr;
 //! use std::time::Duration;
 //!
-//! use generated_client::simulator::{Account, Failure, Repeat, Simulator, SimulatorConfig};
+//! use generated_client::csoft::simulated::Account;
+//! use generated_client::simulator::{Failure, Repeat, Simulator, SimulatorConfig};
 //!
 //! # async fn example() -> Result<(), generated_client::simulator::Error> {
-//! let simulator = Simulator::new(SimulatorConfig {
-//!     accounts: vec![Account::new("ANOther.61234", "123456")],
-//!     ..SimulatorConfig::default()
-//! });
+//! let mut config = SimulatorConfig::default();
+//! config.csoft.accounts = vec![Account::new("ANOther.61234", "123456")];
+//! let simulator = Simulator::new(config);
 //! let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
 //! let (primary, secondary) = simulator.start_pair(loopback, loopback).await?;
 //! // The primary goes down; the secondary answers, slowly, once.
 //! primary.refuse_connections().await?;
 //! secondary.set_failure(Failure::Delay(Duration::from_millis(100)), Repeat::Once);
-//! // ... send through a client configured with primary.url() and secondary.url() ...
+//! // ... send through a client configured with the two listeners' URLs ...
 //! assert_eq!(primary.total_requests(), 0);
-//! assert!(simulator.submissions().iter().all(|s| s.server == secondary.local_addr()));
 //! # Ok(())
 //! # }
 //! ```
-#![warn(missing_docs)]
-
-pub mod cli;
-pub mod clickatell;
-mod config;
-mod gateway;
-mod http_api;
-mod net;
-mod receipts;
-mod server;
 
 use std::fmt;
-use std::future::IntoFuture;
+use std::future::{Future, IntoFuture};
+use std::io::{self, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rust_decimal::Decimal;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-pub use self::config::{Account, Contact, Report, SimulatorConfig};
-use self::gateway::Gateway;
-pub use self::http_api::OPERATION as HTTP_API_OPERATION;
-use self::net::{Command, ConnInfo, Registry, SimListener};
-pub use self::receipts::{PostedReceipt, ReceiptArgs, ReceiptTarget};
-use self::server::Failures;
+use crate::simulated::net::{Command, ConnInfo, Registry, SimListener};
+use crate::simulated::{Counters, Failures, Listener};
+pub use crate::simulated::{Failure, ReceiptsTo, Repeat};
+pub use crate::simulated_gateways::{Gateways, SimulatorConfig};
 
 /// How long [`RunningSimulator::shutdown`] waits for connections to close before it stops
 /// serving them the hard way.
@@ -132,71 +83,14 @@ pub enum Error {
     Stopped(SocketAddr),
 }
 
-/// A way for a listener to misbehave, set with [`RunningSimulator::set_failure`].
-///
-/// Refusing connections is not among them: see [`RunningSimulator::refuse_connections`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Failure {
-    /// Read the whole request, carry it out, then close the connection without sending a byte
-    /// of response: a lost answer.
-    DropConnection,
-    /// Carry the request out, then wait this long before answering (cut short if the
-    /// connection is closed meanwhile).
-    Delay(Duration),
-    /// Answer HTTP 500 with a `soap:Server` Fault, without carrying the request out.
-    Http500,
-    /// Carry the request out, then answer HTTP 200 with only the first half of the envelope,
-    /// which is not well-formed XML.
-    MalformedBody,
-}
-
-/// How long a [`Failure`] lasts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Repeat {
-    /// For the next request on the listener only.
-    Once,
-    /// For every request until [`RunningSimulator::clear_failure`] (or another
-    /// [`RunningSimulator::set_failure`]).
-    UntilCleared,
-}
-
-/// A SubmitMessage request as the simulator received and answered it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Submission {
-    /// The local address of the listener that received it.
-    pub server: SocketAddr,
-    /// The Username sent, if any.
-    pub username: Option<String>,
-    /// The text of the TextMessage (or FlashMessage), if any.
-    pub text: Option<String>,
-    /// The ReplyTo sent, if any.
-    pub reply_to: Option<String>,
-    /// One entry per number, in the order of the request.
-    pub recipients: Vec<RecipientResult>,
-}
-
-/// What the simulator answered for one number of a SubmitMessage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecipientResult {
-    /// The number, as sent (trimmed).
-    pub number: String,
-    /// The message identifier answered.
-    pub message_identifier: String,
-    /// The report code answered.
-    pub report: i32,
-    /// The report's text as answered.
-    pub text: String,
-    /// Whether the message was accepted for delivery (and paid for).
-    pub accepted: bool,
-}
-
-/// A simulated gateway: accounts, credit and logs shared by all of its listeners.
+/// Simulated gateways of every vendor: accounts, credit and logs shared by all of its
+/// listeners.
 ///
 /// Cloning gives another handle on the same state.
 #[derive(Clone)]
 pub struct Simulator {
-    gateway: Arc<Gateway>,
+    gateways: Arc<Gateways>,
+    counters: Arc<Counters>,
 }
 
 impl fmt::Debug for Simulator {
@@ -215,8 +109,19 @@ impl Simulator {
     /// A simulator in the state the configuration describes.
     pub fn new(config: SimulatorConfig) -> Self {
         Self {
-            gateway: Arc::new(Gateway::new(config)),
+            gateways: Arc::new(Gateways::new(config)),
+            counters: Arc::default(),
         }
+    }
+
+    /// Every vendor's simulated gateway: its state, and what it received.
+    pub fn gateways(&self) -> &Gateways {
+        &self.gateways
+    }
+
+    /// How many requests for `operation` (e.g. `"SubmitMessage"`) all listeners received.
+    pub fn request_count(&self, operation: &str) -> u64 {
+        self.counters.operation_requests(None, operation)
     }
 
     /// Starts serving on `addr`, a loopback address (port 0 picks a free port), on the
@@ -241,9 +146,16 @@ impl Simulator {
             local_addr,
             receiver,
             Arc::clone(&registry),
-            Arc::clone(&self.gateway),
+            Arc::clone(&self.counters),
         );
-        let app = server::router(Arc::clone(&self.gateway), Arc::clone(&failures), local_addr)
+        let routes = Listener::new(
+            local_addr,
+            Arc::clone(&failures),
+            Arc::clone(&self.counters),
+        );
+        let app = self
+            .gateways
+            .routes(&routes)
             .into_make_service_with_connect_info::<ConnInfo>();
         let serve = axum::serve(listener, app)
             .with_graceful_shutdown(async move {
@@ -256,7 +168,7 @@ impl Simulator {
                 tracing::warn!(server = %local_addr, error = %e, "simulator stopped");
             }
         });
-        tracing::info!(url = %format!("http://{local_addr}{}", server::PATH), "simulator listening");
+        tracing::info!(%local_addr, "simulator listening");
         Ok(RunningSimulator {
             simulator: self.clone(),
             local_addr,
@@ -279,43 +191,6 @@ impl Simulator {
         let primary = self.start(primary).await?;
         let secondary = self.start(secondary).await?;
         Ok((primary, secondary))
-    }
-
-    /// Every SubmitMessage received by any listener, oldest first.
-    pub fn submissions(&self) -> Vec<Submission> {
-        self.gateway.submissions(None)
-    }
-
-    /// How many messages to `number` were accepted for delivery, over all listeners: more
-    /// than one means the recipient got the message twice.
-    pub fn deliveries_to(&self, number: &str) -> usize {
-        self.gateway.deliveries_to(number)
-    }
-
-    /// How many requests for `operation` (e.g. `"SubmitMessage"`) all listeners received.
-    pub fn request_count(&self, operation: &str) -> u64 {
-        self.gateway.operation_requests(None, operation)
-    }
-
-    /// The credit left on an account, if there is one with that Username.
-    pub fn credit(&self, username: &str) -> Option<Decimal> {
-        self.gateway.credit(username)
-    }
-
-    /// Sets the credit of an account; `false` if there is no account with that Username.
-    pub fn set_credit(&self, username: &str, credit: Decimal) -> bool {
-        self.gateway.set_credit(username, credit)
-    }
-
-    /// The Clickatell side: its sends, credit and sessions (which it can end at will).
-    pub fn clickatell(&self) -> &clickatell::Service {
-        self.gateway.clickatell()
-    }
-
-    /// Every delivery receipt posted so far (for accounts with
-    /// [`Account::delivery_receipts`]), oldest first, with what became of it.
-    pub fn delivery_receipts(&self) -> Vec<PostedReceipt> {
-        self.gateway.delivery_receipts()
     }
 }
 
@@ -347,19 +222,10 @@ impl RunningSimulator {
         self.local_addr
     }
 
-    /// The service address, e.g. `http://127.0.0.1:PORT/sendsms5`.
-    pub fn url(&self) -> String {
-        format!("http://{}{}", self.local_addr, server::PATH)
-    }
-
-    /// Clickatell's SOAP endpoint, e.g. `http://127.0.0.1:PORT/soap/webservice.php`.
-    pub fn clickatell_url(&self) -> String {
-        format!("http://{}{}", self.local_addr, clickatell::PATH)
-    }
-
-    /// The HTTP API's address, e.g. `http://127.0.0.1:PORT/webservices/http/sendsms`.
-    pub fn http_api_url(&self) -> String {
-        format!("http://{}{}", self.local_addr, crate::http_api::PATH)
+    /// The URL of `path` on this listener (a vendor's `PATH`), e.g.
+    /// `http://127.0.0.1:PORT/sendsms5`.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.local_addr)
     }
 
     /// The simulator whose state this listener serves.
@@ -367,8 +233,8 @@ impl RunningSimulator {
         &self.simulator
     }
 
-    /// Makes this listener misbehave, for the next request or until cleared. Replaces any
-    /// failure set before.
+    /// Makes this listener misbehave, for the next request or until cleared, whatever the
+    /// vendor. Replaces any failure set before.
     pub fn set_failure(&self, failure: Failure, repeat: Repeat) {
         tracing::info!(server = %self.local_addr, ?failure, ?repeat, "simulator failure set");
         self.failures.set(Some((failure, repeat)));
@@ -414,23 +280,18 @@ impl RunningSimulator {
     /// whatever it then answered (failures included).
     pub fn request_count(&self, operation: &str) -> u64 {
         self.simulator
-            .gateway
+            .counters
             .operation_requests(Some(self.local_addr), operation)
     }
 
     /// How many HTTP requests this listener received, unreadable ones included.
     pub fn total_requests(&self) -> u64 {
-        self.simulator.gateway.requests(Some(self.local_addr))
+        self.simulator.counters.requests(Some(self.local_addr))
     }
 
     /// How many TCP connections this listener accepted: with keep-alive, fewer than requests.
     pub fn connections_accepted(&self) -> u64 {
-        self.simulator.gateway.connections(self.local_addr)
-    }
-
-    /// The SubmitMessage requests this listener received, oldest first.
-    pub fn submissions(&self) -> Vec<Submission> {
-        self.simulator.gateway.submissions(Some(self.local_addr))
+        self.simulator.counters.connections(self.local_addr)
     }
 
     /// Stops listening, closes every connection, and waits for the server task to end.
@@ -465,5 +326,134 @@ impl RunningSimulator {
 impl Drop for RunningSimulator {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// What `sendsms simulate` serves: where, and in which state.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct SimulateOptions {
+    /// The address to serve on, on loopback (port 0 picks a free port).
+    pub bind: SocketAddr,
+    /// Also serve on this address, as the secondary server (same accounts and credit).
+    pub secondary_bind: Option<SocketAddr>,
+    /// The state to start in.
+    pub config: SimulatorConfig,
+}
+
+impl SimulateOptions {
+    /// The simulator in state `config`, on `bind`.
+    pub fn new(bind: SocketAddr, config: SimulatorConfig) -> Self {
+        Self {
+            bind,
+            secondary_bind: None,
+            config,
+        }
+    }
+}
+
+/// Why `simulate` could not run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SimulateError {
+    /// A listener could not start (not a loopback address, or the port is taken).
+    #[error(transparent)]
+    Start(#[from] Error),
+    /// The URLs could not be printed.
+    #[error("cannot write")]
+    Output(#[source] io::Error),
+}
+
+/// How many requests the listeners served, for the closing line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Served {
+    /// Requests to the primary listener.
+    pub primary: u64,
+    /// Requests to the secondary listener, if there was one.
+    pub secondary: Option<u64>,
+}
+
+/// Starts the listeners `options` ask for on the current tokio runtime, writes what a user
+/// needs to `out` (every vendor's URLs, accounts and the lines to paste), serves until `stop`
+/// resolves, then shuts the listeners down.
+///
+/// `stop` should be ready to notice its signal before `run` is called: the URLs are printed
+/// as soon as the listeners are up, and a script may act on them at once.
+pub async fn run(
+    options: SimulateOptions,
+    out: &mut dyn Write,
+    stop: impl Future<Output = ()>,
+) -> Result<Served, SimulateError> {
+    let simulator = Simulator::new(options.config.clone());
+    let primary = simulator.start(options.bind).await?;
+    let secondary = match options.secondary_bind {
+        Some(addr) => Some(simulator.start(addr).await?),
+        None => None,
+    };
+    let listeners: Vec<SocketAddr> = std::iter::once(primary.local_addr())
+        .chain(secondary.as_ref().map(RunningSimulator::local_addr))
+        .collect();
+    let described = options.config.describe(&listeners, out).and_then(|()| {
+        writeln!(out)?;
+        writeln!(out, "Serving until Ctrl-C.")?;
+        out.flush()
+    });
+    if let Err(error) = described {
+        return Err(SimulateError::Output(error));
+    }
+    stop.await;
+    let served = Served {
+        primary: primary.total_requests(),
+        secondary: secondary.as_ref().map(RunningSimulator::total_requests),
+    };
+    primary.shutdown().await;
+    if let Some(secondary) = secondary {
+        secondary.shutdown().await;
+    }
+    Ok(served)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn prints_every_vendors_urls_and_serves_until_stopped() {
+        let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
+        let options = SimulateOptions {
+            secondary_bind: Some(loopback),
+            ..SimulateOptions::new(loopback, SimulatorConfig::demo())
+        };
+        let mut out = Vec::new();
+        let served = run(options, &mut out, async {}).await.unwrap();
+        assert_eq!(
+            served,
+            Served {
+                primary: 0,
+                secondary: Some(0)
+            }
+        );
+        let out = String::from_utf8(out).unwrap();
+        for expected in [
+            "export SENDSMS_PRIMARY=http://127.0.0.1:",
+            "export SENDSMS_SECONDARY=http://127.0.0.1:",
+            "export SENDSMS_PIN=demo1234",
+            "Simulated Clickatell gateway",
+            "Serving until Ctrl-C.",
+        ] {
+            assert!(out.contains(expected), "{expected}: {out}");
+        }
+    }
+
+    #[tokio::test]
+    async fn only_loopback_is_served() {
+        let options =
+            SimulateOptions::new(SocketAddr::from(([0, 0, 0, 0], 0)), SimulatorConfig::demo());
+        let error = run(options, &mut Vec::new(), async {}).await.unwrap_err();
+        assert!(
+            matches!(error, SimulateError::Start(Error::NotLoopback(_))),
+            "{error}"
+        );
     }
 }

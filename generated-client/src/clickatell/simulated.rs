@@ -1,11 +1,10 @@
-//! The simulator's Clickatell side: Clickatell's rpc/encoded SOAP API at [`PATH`] on every
-//! listener, read and answered with the bindings generated from `wsdl/clickatell.wsdl`, from
-//! the server's side ([`read_request`](soap_runtime::envelope::read_request) and
-//! [`write_response`](soap_runtime::envelope::write_response)).
+//! Clickatell's gateway, simulated: its rpc/encoded SOAP API at [`PATH`] on every listener,
+//! on the server generated from `wsdl/clickatell.wsdl`.
 //!
-//! Its accounts, sessions and messages are its own ([`Config`]), apart from the Connection
-//! Software side's; the listeners, their request counters and their injected failures
-//! ([`RunningSimulator::set_failure`](super::RunningSimulator::set_failure)) are shared.
+//! Its accounts, sessions and messages are its own ([`Config`]); the listeners, their request
+//! counters and their injected failures
+//! ([`RunningSimulator::set_failure`](crate::simulator::RunningSimulator::set_failure)) are
+//! shared with the other vendors.
 //!
 //! # Behaviour
 //!
@@ -30,21 +29,21 @@
 //!   account sent, `ERR: 103, …` for any other id.
 //! * `ping`: `OK:`.
 //!
-//! The other operations of the WSDL are answered with a `soap:Client` Fault saying that the
-//! simulator does not offer them.
+//! The other operations of the WSDL are answered with the generated server's default, a
+//! `soap:Server` Fault saying that they are not implemented.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 use std::net::SocketAddr;
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+use axum::Router;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use soap_runtime::server::{Request, Response, ServerResult};
 
-use super::gateway::{listener, Gateway};
-use super::RunningSimulator;
+use crate::simulated::{Listener, SimulatedVendor};
 use crate::generated::clickatell::clickatell_sms_binding::{
     self as binding, AuthInput, AuthOutput, GetbalanceInput, GetbalanceOutput, PingInput,
     PingOutput, QuerymsgInput, QuerymsgOutput, SendmsgInput, SendmsgOutput,
@@ -62,7 +61,7 @@ pub const DEMO_BLOCKED: &str = "447700900666";
 /// The Clickatell side's configuration: its accounts, error answers for particular numbers,
 /// and how long sessions last.
 ///
-/// In JSON (the `clickatell` member of a [`SimulatorConfig`](super::SimulatorConfig)) every
+/// In JSON (the `clickatell` member of a [`SimulatorConfig`](crate::simulator::SimulatorConfig)) every
 /// field may be left out:
 ///
 /// ```json
@@ -160,39 +159,21 @@ impl ErrorReply {
     }
 }
 
-/// The demo: api_id [`DEMO_API_ID`], user `demo`, password `demo1234`, 10 credits at 1 a
-/// message; [`DEMO_BLOCKED`] is answered with error 121.
-pub fn demo_config() -> Config {
-    Config {
-        accounts: vec![Account::new(DEMO_API_ID, "demo", "demo1234")],
-        number_errors: [(
-            DEMO_BLOCKED.to_owned(),
-            ErrorReply::new(121, "Destination mobile number blocked"),
-        )]
-        .into(),
-        ..Config::default()
-    }
-}
-
-/// The banner lines of `sendsms simulate` for the Clickatell side: its endpoint, accounts and
-/// special numbers, and a command that sends through it. Nothing without accounts.
-pub(crate) fn describe(
-    config: &Config,
-    primary: &RunningSimulator,
-    secondary: Option<&RunningSimulator>,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let Some(first) = config.accounts.first() else {
+/// The banner lines of `sendsms simulate` for Clickatell: its endpoint, accounts and special
+/// numbers, and a command that sends through it. Nothing without accounts.
+fn describe(config: &Config, listeners: &[SocketAddr], out: &mut dyn Write) -> io::Result<()> {
+    let (Some(first), Some(primary)) = (config.accounts.first(), listeners.first()) else {
         return Ok(());
     };
+    let url = |addr: &SocketAddr| format!("http://{addr}{PATH}");
     writeln!(out)?;
     writeln!(
         out,
         "Simulated Clickatell gateway (SOAP API), on the same listener"
     )?;
-    writeln!(out, "  primary:   {}", primary.clickatell_url())?;
-    if let Some(secondary) = secondary {
-        writeln!(out, "  secondary: {}", secondary.clickatell_url())?;
+    writeln!(out, "  primary:   {}", url(primary))?;
+    if let Some(secondary) = listeners.get(1) {
+        writeln!(out, "  secondary: {}", url(secondary))?;
     }
     for account in &config.accounts {
         writeln!(
@@ -211,13 +192,14 @@ pub(crate) fn describe(
     }
     writeln!(out)?;
     writeln!(out, "Send through it with Clickatell's API:")?;
-    let secondary = secondary
-        .map(|s| format!(" --secondary {}", s.clickatell_url()))
+    let secondary = listeners
+        .get(1)
+        .map(|s| format!(" --secondary {}", url(s)))
         .unwrap_or_default();
     writeln!(
         out,
         "sendsms --vendor clickatell --primary {}{secondary} --api-id {} --username {} --password {} send --to 447700900001 --text Hello",
-        primary.clickatell_url(),
+        url(primary),
         first.api_id,
         first.user,
         first.password,
@@ -266,15 +248,16 @@ struct State {
     submissions: Vec<Submission>,
 }
 
-/// The Clickatell side's state, shared by every listener of one simulator: see
-/// [`Simulator::clickatell`](super::Simulator::clickatell).
+/// Clickatell's simulated gateway, shared by every listener of one simulator.
 #[derive(Debug)]
-pub struct Service {
+pub struct Gateway {
     state: Mutex<State>,
 }
 
-impl Service {
-    pub(crate) fn new(config: Config) -> Self {
+impl SimulatedVendor for Gateway {
+    type Config = Config;
+
+    fn new(config: Config) -> Self {
         Self {
             state: Mutex::new(State {
                 config,
@@ -287,6 +270,35 @@ impl Service {
         }
     }
 
+    /// The demo: api_id [`DEMO_API_ID`], user `demo`, password `demo1234`, 10 credits at 1 a
+    /// message; [`DEMO_BLOCKED`] is answered with error 121.
+    fn demo() -> Config {
+        Config {
+            accounts: vec![Account::new(DEMO_API_ID, "demo", "demo1234")],
+            number_errors: [(
+                DEMO_BLOCKED.to_owned(),
+                ErrorReply::new(121, "Destination mobile number blocked"),
+            )]
+            .into(),
+            ..Config::default()
+        }
+    }
+
+    fn routes(state: &Arc<Self>, listener: &Listener) -> Router {
+        Router::new().route(
+            PATH,
+            listener.soap(binding::ClickatellSmsBindingServer::from_arc(Arc::clone(
+                state,
+            ))),
+        )
+    }
+
+    fn describe(config: &Config, listeners: &[SocketAddr], out: &mut dyn Write) -> io::Result<()> {
+        describe(config, listeners, out)
+    }
+}
+
+impl Gateway {
     fn lock(&self) -> MutexGuard<'_, State> {
         // As for the Connection Software side: a panic elsewhere leaves the state as any one
         // request leaves it.
@@ -338,7 +350,7 @@ impl Service {
         account.map(|a| a.credit = credit).is_some()
     }
 
-    fn auth(&self, input: AuthInput) -> AuthOutput {
+    fn login(&self, input: AuthInput) -> AuthOutput {
         let mut state = self.lock();
         let line = match state.credentials(
             input.api_id,
@@ -354,7 +366,7 @@ impl Service {
         }
     }
 
-    fn sendmsg(&self, server: SocketAddr, input: SendmsgInput) -> SendmsgOutput {
+    fn send(&self, server: SocketAddr, input: SendmsgInput) -> SendmsgOutput {
         let numbers: Vec<String> = input
             .to
             .map(|to| to.items.iter().map(|n| n.trim().to_owned()).collect())
@@ -403,7 +415,7 @@ impl Service {
         }
     }
 
-    fn getbalance(&self, input: GetbalanceInput) -> GetbalanceOutput {
+    fn balance(&self, input: GetbalanceInput) -> GetbalanceOutput {
         let mut state = self.lock();
         let line = match state.login(
             input.session_id.as_deref(),
@@ -422,7 +434,7 @@ impl Service {
         }
     }
 
-    fn querymsg(&self, input: QuerymsgInput) -> QuerymsgOutput {
+    fn status_of(&self, input: QuerymsgInput) -> QuerymsgOutput {
         let mut state = self.lock();
         let line = match state.login(
             input.session_id.as_deref(),
@@ -443,7 +455,7 @@ impl Service {
         }
     }
 
-    fn ping(&self, input: PingInput) -> PingOutput {
+    fn keep_alive(&self, input: PingInput) -> PingOutput {
         let mut state = self.lock();
         let line = match state.login(input.session_id.as_deref(), None, None, None) {
             Ok(_) => "OK:".to_owned(),
@@ -604,31 +616,29 @@ fn scramble(n: u64, salt: u64) -> u128 {
 /// not offer answer the trait's default, a Server fault.
 impl binding::ClickatellSmsBinding for Gateway {
     async fn auth(&self, request: Request<binding::Auth>) -> ServerResult<binding::Auth> {
-        Ok(Response::new(self.clickatell().auth(request.body)))
+        Ok(Response::new(self.login(request.body)))
     }
 
     async fn sendmsg(&self, request: Request<binding::Sendmsg>) -> ServerResult<binding::Sendmsg> {
-        let server = listener(&request);
-        Ok(Response::new(
-            self.clickatell().sendmsg(server, request.body),
-        ))
+        let server = crate::simulated::listener_of(&request.context);
+        Ok(Response::new(self.send(server, request.body)))
     }
 
     async fn getbalance(
         &self,
         request: Request<binding::Getbalance>,
     ) -> ServerResult<binding::Getbalance> {
-        Ok(Response::new(self.clickatell().getbalance(request.body)))
+        Ok(Response::new(self.balance(request.body)))
     }
 
     async fn querymsg(
         &self,
         request: Request<binding::Querymsg>,
     ) -> ServerResult<binding::Querymsg> {
-        Ok(Response::new(self.clickatell().querymsg(request.body)))
+        Ok(Response::new(self.status_of(request.body)))
     }
 
     async fn ping(&self, request: Request<binding::Ping>) -> ServerResult<binding::Ping> {
-        Ok(Response::new(self.clickatell().ping(request.body)))
+        Ok(Response::new(self.keep_alive(request.body)))
     }
 }

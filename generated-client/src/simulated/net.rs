@@ -19,7 +19,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, oneshot, Notify};
 
-use super::gateway::Gateway;
+use super::Counters;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // The guarded data (wakers, weak references) is valid whatever a panicking holder did.
@@ -220,7 +220,7 @@ pub(crate) struct SimListener {
     commands: mpsc::UnboundedReceiver<Command>,
     commands_closed: bool,
     registry: Arc<Registry>,
-    gateway: Arc<Gateway>,
+    counters: Arc<Counters>,
 }
 
 impl SimListener {
@@ -229,7 +229,7 @@ impl SimListener {
         local_addr: SocketAddr,
         commands: mpsc::UnboundedReceiver<Command>,
         registry: Arc<Registry>,
-        gateway: Arc<Gateway>,
+        counters: Arc<Counters>,
     ) -> Self {
         Self {
             listener: Some(listener),
@@ -237,7 +237,7 @@ impl SimListener {
             commands,
             commands_closed: false,
             registry,
-            gateway,
+            counters,
         }
     }
 
@@ -260,7 +260,7 @@ impl SimListener {
     }
 
     fn wrap(&self, stream: TcpStream) -> SimStream {
-        self.gateway.count_connection(self.local_addr);
+        self.counters.count_connection(self.local_addr);
         SimStream {
             inner: stream,
             conn: self.registry.register(),

@@ -1,9 +1,12 @@
-//! What a simulator knows before it starts: accounts, report codes, address books.
+//! What the simulated gateway knows before it starts: accounts, report codes, address books;
+//! and what `sendsms simulate` says about it.
 //!
 //! Plain data with public fields, so that tests can write a configuration as a struct literal
 //! and `sendsms simulate` can read one from JSON.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
+use std::net::SocketAddr;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -13,8 +16,8 @@ use super::receipts::ReceiptTarget;
 /// The gateway's configuration: its accounts and the report codes it answers with.
 ///
 /// `Default` is a gateway without accounts whose accepted messages get report -2. In JSON
-/// every field may be left out, and amounts are best written as strings, which keep them
-/// exact:
+/// (the `csoft` member of a simulator's configuration) every field may be left out, and
+/// amounts are best written as strings, which keep them exact:
 ///
 /// ```json
 /// {
@@ -24,7 +27,7 @@ use super::receipts::ReceiptTarget;
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct SimulatorConfig {
+pub struct Config {
     /// The accounts that may log in, each with its own credit.
     pub accounts: Vec<Account>,
     /// Report codes for particular numbers (full international format, digits only), used
@@ -36,20 +39,89 @@ pub struct SimulatorConfig {
     /// The report for a message the gateway accepted. The vendor's code for this is -2: the
     /// message has been received for processing and is queued.
     pub accepted_report: Report,
-    /// The Clickatell side (its own accounts and sessions), served at
-    /// [`clickatell::PATH`](super::clickatell::PATH). In JSON, the `clickatell` member.
-    pub clickatell: super::clickatell::Config,
 }
 
-impl Default for SimulatorConfig {
+impl Default for Config {
     fn default() -> Self {
         Self {
             accounts: Vec::new(),
             number_reports: BTreeMap::new(),
             accepted_report: Report::new(-2, "Accepted: message queued"),
-            clickatell: super::clickatell::Config::default(),
         }
     }
+}
+
+/// The banner lines of `sendsms simulate`: URLs, accounts, special numbers, and the lines to
+/// paste.
+pub(super) fn describe(
+    config: &Config,
+    listeners: &[SocketAddr],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let url = |addr: &SocketAddr, path: &str| format!("http://{addr}{path}");
+    let (Some(primary), secondary) = (listeners.first(), listeners.get(1)) else {
+        return Ok(());
+    };
+    writeln!(out, "Simulated Connection Software gateway (loopback only)")?;
+    writeln!(out, "  primary:   {}", url(primary, super::PATH))?;
+    if let Some(secondary) = secondary {
+        writeln!(out, "  secondary: {}", url(secondary, super::PATH))?;
+    }
+    writeln!(
+        out,
+        "  http api:  {}",
+        url(primary, crate::csoft::http_api::PATH)
+    )?;
+    for account in &config.accounts {
+        writeln!(
+            out,
+            "  account:   Username {}, PIN {}, credit {} {} ({} a message){}",
+            account.username,
+            account.pin,
+            four_places(account.credit),
+            account.currency,
+            account.message_cost,
+            if account.test { ", test account" } else { "" },
+        )?;
+        if let Some(receipts) = &account.delivery_receipts {
+            writeln!(
+                out,
+                "  receipts:  posted to {} for every message accepted",
+                receipts.url
+            )?;
+        }
+    }
+    for (number, report) in &config.number_reports {
+        writeln!(
+            out,
+            "  number:    {number} is answered {} ({})",
+            report.code, report.text
+        )?;
+    }
+    writeln!(out)?;
+    writeln!(out, "Point sendsms at it (paste into another shell):")?;
+    writeln!(out, "export SENDSMS_PRIMARY={}", url(primary, super::PATH))?;
+    match secondary {
+        Some(secondary) => writeln!(
+            out,
+            "export SENDSMS_SECONDARY={}",
+            url(secondary, super::PATH)
+        )?,
+        // A secondary left over from earlier would send to another gateway.
+        None => writeln!(out, "unset SENDSMS_SECONDARY")?,
+    }
+    if let Some(account) = config.accounts.first() {
+        writeln!(out, "export SENDSMS_USERNAME={}", account.username)?;
+        writeln!(out, "export SENDSMS_PIN={}", account.pin)?;
+    }
+    Ok(())
+}
+
+/// An amount as the gateway writes credit: four decimal places.
+pub(super) fn four_places(amount: Decimal) -> Decimal {
+    let mut amount = amount.round_dp(4);
+    amount.rescale(4);
+    amount
 }
 
 /// One account on the gateway.
@@ -165,7 +237,7 @@ mod tests {
             "accounts": [{ "username": "u", "pin": "p", "credit": "2.8950", "test": true }],
             "number_reports": { "447700900666": { "code": 6, "text": "Barred" } }
         }"#;
-        let config: SimulatorConfig = serde_json::from_str(json).unwrap();
+        let config: Config = serde_json::from_str(json).unwrap();
         let account = &config.accounts[0];
         assert_eq!(account.credit, Decimal::new(28950, 4));
         assert_eq!(account.currency, "GBP");
@@ -173,5 +245,19 @@ mod tests {
         assert!(account.test);
         assert_eq!(config.number_reports["447700900666"].code, 6);
         assert_eq!(config.accepted_report.code, -2);
+    }
+
+    #[test]
+    fn the_demo_account_is_what_the_documentation_says() {
+        use crate::simulated::SimulatedVendor;
+        let config = super::super::Gateway::demo();
+        let account = &config.accounts[0];
+        assert_eq!(
+            (account.username.as_str(), account.pin.as_str()),
+            ("demo", "demo1234")
+        );
+        assert_eq!(four_places(account.credit).to_string(), "10.0000");
+        assert_eq!(account.currency, "GBP");
+        assert_eq!(config.number_reports[super::super::DEMO_BLACKLISTED].code, 8);
     }
 }

@@ -3,11 +3,11 @@
 //! to the account's receipt URL, as the real gateway does for corporate accounts.
 //!
 //! Receipts are written and their answers read with the bindings generated from
-//! `wsdl/deliveryreceipt.wsdl`, the same ones [`crate::receipts`] serves with. A receipt that
+//! `wsdl/deliveryreceipt.wsdl`, the same ones [`crate::csoft::receipts`] serves with. A receipt that
 //! is not answered with Report 0 (any other code, a Fault, an HTTP error, no connection) was
 //! not taken: the simulator keeps it and posts it again, up to
 //! [`ReceiptTarget::attempts`] times in all. Every receipt and what became of it is in
-//! [`Simulator::delivery_receipts`](super::Simulator::delivery_receipts).
+//! [`Gateway::delivery_receipts`](super::Gateway::delivery_receipts).
 
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
@@ -275,52 +275,11 @@ fn receipt(
     })
 }
 
-/// The options of `sendsms simulate` for delivery receipts.
-#[derive(Debug, Clone, Default, clap::Args)]
-pub struct ReceiptArgs {
-    /// Post a delivery receipt (Report 0, delivered) to this URL for every message accepted,
-    /// for every account, as the gateway does for corporate accounts.
-    #[arg(long, value_name = "URL")]
-    pub receipts_to: Option<String>,
-    /// The Username the receipts carry (for a receiver that requires one).
-    #[arg(long, value_name = "U", requires = "receipts_to")]
-    pub receipts_username: Option<String>,
-    /// The PIN the receipts carry.
-    #[arg(long, value_name = "P", requires = "receipts_to")]
-    pub receipts_pin: Option<String>,
-}
-
-impl ReceiptArgs {
-    /// `config` with every account posting receipts where the options say, if they say so.
-    pub fn apply(
-        &self,
-        mut config: super::SimulatorConfig,
-    ) -> Result<super::SimulatorConfig, String> {
-        let Some(url) = &self.receipts_to else {
-            return Ok(config);
-        };
-        let parsed = reqwest::Url::parse(url).map_err(|e| format!("--receipts-to {url:?}: {e}"))?;
-        if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(format!(
-                "--receipts-to {url:?} is not an http:// or https:// URL"
-            ));
-        }
-        let target = ReceiptTarget {
-            username: self.receipts_username.clone(),
-            pin: self.receipts_pin.clone(),
-            ..ReceiptTarget::new(url.clone())
-        };
-        for account in &mut config.accounts {
-            account.delivery_receipts = Some(target.clone());
-        }
-        Ok(config)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::simulator::{Account, SimulatorConfig};
+    use crate::csoft::simulated::{Account, Config, Gateway};
+    use crate::simulated::{ReceiptsTo, SimulatedVendor};
 
     #[test]
     fn a_receipt_target_reads_from_sparse_json() {
@@ -339,31 +298,19 @@ mod tests {
     }
 
     #[test]
-    fn the_command_line_options_apply_to_every_account() {
-        let config = SimulatorConfig {
+    fn receipts_to_applies_to_every_account() {
+        let mut config = Config {
             accounts: vec![Account::new("a", "1"), Account::new("b", "2")],
-            ..SimulatorConfig::default()
+            ..Config::default()
         };
-        let args = ReceiptArgs {
-            receipts_to: Some("http://127.0.0.1:8090/receipts".to_owned()),
-            receipts_username: Some("receipts".to_owned()),
-            receipts_pin: None,
-        };
-        let config = args.apply(config).unwrap();
+        let to = ReceiptsTo::new("http://127.0.0.1:8090/receipts")
+            .credentials(Some("receipts".to_owned()), None);
+        assert!(Gateway::post_receipts(&mut config, &to));
         assert!(config.accounts.iter().all(|a| a
             .delivery_receipts
             .as_ref()
             .is_some_and(
                 |t| t.url.ends_with("/receipts") && t.username.as_deref() == Some("receipts")
             )));
-        let ftp = ReceiptArgs {
-            receipts_to: Some("ftp://127.0.0.1/".to_owned()),
-            ..ReceiptArgs::default()
-        };
-        assert!(ftp.apply(SimulatorConfig::default()).is_err());
-        assert_eq!(
-            ReceiptArgs::default().apply(SimulatorConfig::default()),
-            Ok(SimulatorConfig::default())
-        );
     }
 }

@@ -63,7 +63,8 @@ use tokio::task::JoinHandle;
 
 use crate::generated::deliveryreceipt::delivery_receipt::{self as binding, DeliveryReceiptServer};
 use crate::generated::deliveryreceipt::{self as wire, ReportNumber, ResponseText};
-use crate::report::{ReportClass, ReportCode};
+use super::codes::ReportCode;
+use crate::core::ReportClass;
 
 /// The largest body read by default: a receipt is under 1 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;

@@ -11,11 +11,11 @@
 //!   recipient), `ResponseFormat=1` (the same tags with one value for the whole request), and
 //!   the default `ResponseFormat=0` (`171 - Invalid login`, a code from an older numbering).
 //!   Formats 3 and 1 become per-recipient outcomes through
-//!   [`SendReport::push_lists`](crate::outcome::SendReport::push_lists), exactly as a SOAP
-//!   answer does; a lone value for several recipients applies to all of them, as in SOAP.
-//!   Format 0 says nothing per recipient and its codes are not report codes, so it becomes
-//!   [`ResponseMismatch::Legacy`](crate::outcome::ResponseMismatch::Legacy): the outcome is
-//!   unknown, and nothing is resent.
+//!   [`push_lists`](super::lists::push_lists), exactly as a SOAP answer does; a lone value
+//!   for several recipients applies to all of them, as in SOAP. Format 0 says nothing per
+//!   recipient and its codes are not report codes, so it becomes
+//!   [`ListMismatch::Legacy`](super::lists::ListMismatch::Legacy): the outcome is unknown,
+//!   and nothing is resent.
 //! * **Failover** is the SOAP client's own
 //!   ([`SoapClient::post`](soap_runtime::client::SoapClient::post)): the next endpoint only
 //!   when the request cannot have reached the server; any answer, whatever it says, is never
@@ -27,7 +27,9 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use soap_runtime::client::{CallError, SoapClient};
 use soap_runtime::NoFault;
 
-use crate::client::{Content, Credentials, Delivery, Message};
+use super::client::Credentials;
+use super::message::{AddressBook, Delivery, Message};
+use crate::core::{Content, Schedule};
 
 /// The path of the HTTP API on the gateway's servers.
 pub const PATH: &str = "/webservices/http/sendsms";
@@ -98,7 +100,7 @@ pub(crate) fn submit_form(
     credentials: &Credentials,
     message: &Message,
     numbers: &[String],
-    book: Option<&(String, Option<String>)>,
+    book: Option<&AddressBook>,
 ) -> Form {
     let mut form = Form::new();
     form.push("Username", credentials.username())
@@ -106,35 +108,38 @@ pub(crate) fn submit_form(
     if !numbers.is_empty() {
         form.push("SendTo", &numbers.join(","));
     }
-    if let Some((name, group)) = book {
-        let book = match group {
-            Some(group) => Cow::Owned(format!("{name}::{group}")),
-            None => Cow::Borrowed(name.as_str()),
+    if let Some(book) = book {
+        let name = match &book.group {
+            Some(group) => Cow::Owned(format!("{}::{group}", book.name)),
+            None => Cow::Borrowed(book.name.as_str()),
         };
-        form.push("SendToAddressBook", &book);
+        form.push("SendToAddressBook", &name);
     }
-    form.push_some("ReplyTo", message.reply_to.as_deref());
-    match &message.content {
-        Content::Text(text) => form.push("Message", text),
+    form.push_some("ReplyTo", message.reply_to_value());
+    match message.message().content() {
         Content::Flash(text) => form.push("FlashMessage", text),
+        content => form.push("Message", content.text()),
     };
     form.push_some(
         "DeliveryServiceOption",
-        message.delivery.map(|delivery| match delivery {
-            Delivery::Default => "Default",
+        message.delivery_service().map(|delivery| match delivery {
             Delivery::Premier => "Premier",
             Delivery::Economy => "Economy",
+            _ => "Default",
         }),
     );
-    if let Some(delay) = message.delay_minutes {
-        form.push("SendTimeDelay", &delay.to_string());
-    }
-    if let Some(at) = message.send_at {
-        // UTC without an offset, as the HTTP API documents it.
-        form.push(
-            "SendTimeAbsolute",
-            &at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        );
+    match message.message().when() {
+        Some(Schedule::After(delay)) => {
+            form.push("SendTimeDelay", &delay.to_string());
+        }
+        Some(Schedule::At(at)) => {
+            // UTC without an offset, as the HTTP API documents it.
+            form.push(
+                "SendTimeAbsolute",
+                &at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            );
+        }
+        _ => {}
     }
     form.push("ResponseFormat", "3");
     form
@@ -318,14 +323,15 @@ mod tests {
     #[test]
     fn the_form_carries_the_message_and_its_options() {
         let credentials = Credentials::new("ANOther.61234", "12 34&").unwrap();
-        let message = Message {
-            delay_minutes: Some(30),
-            delivery: Some(Delivery::Economy),
-            reply_to: Some("447700900123".into()),
-            ..Message::flash("Golf Course", ["447700912345"])
-        };
+        let message = Message::flash("Golf Course", ["447700912345"])
+            .delay_minutes(30)
+            .delivery(Delivery::Economy)
+            .reply_to("447700900123");
         let numbers = ["447700912345".to_owned(), "447700912346".to_owned()];
-        let book = ("Friends".to_owned(), Some("Close Ones".to_owned()));
+        let book = AddressBook {
+            name: "Friends".to_owned(),
+            group: Some("Close Ones".to_owned()),
+        };
         let form = submit_form(&credentials, &message, &numbers, Some(&book));
         assert_eq!(
             form.as_str(),
@@ -337,10 +343,7 @@ mod tests {
         let at = chrono::DateTime::parse_from_rfc3339("2026-11-22T09:00:00Z")
             .unwrap()
             .to_utc();
-        let message = Message {
-            send_at: Some(at),
-            ..Message::text("\u{5D0}", ["447700912345"])
-        };
+        let message = Message::text("\u{5D0}", ["447700912345"]).send_at(at);
         let form = submit_form(&credentials, &message, &numbers[..1], None);
         assert!(
             form.as_str().ends_with(

@@ -1,4 +1,5 @@
-//! Report codes: what the gateway says happened to each recipient of a message, typed.
+//! Connection Software's report codes: what the gateway says happened to each recipient of a
+//! message, typed.
 //!
 //! The documents list the codes a client should handle (-3, -2, -1, 0, 2, 3, 5, 6, 7, 8, 11,
 //! 12, 13, 14, 15, 20, 76, 98, 99) and give a meaning for some of them. Each listed code has a
@@ -8,6 +9,8 @@
 //! taken as accepted when the gateway says so in a way we understand.
 
 use std::fmt;
+
+use crate::core::{ReportClass, VendorCode};
 
 /// A report code from the gateway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -52,22 +55,6 @@ pub enum ReportCode {
     TestSucceeded,
     /// Any code the documents do not list.
     Other(i32),
-}
-
-/// What a program should make of a report code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportClass {
-    /// The gateway took the message for this recipient (queued, delayed, sent with characters
-    /// removed, or a test that succeeded).
-    Accepted,
-    /// The message reached the phone.
-    Delivered,
-    /// The message will not reach this recipient (a bad or blacklisted number, an error).
-    Rejected,
-    /// Nothing will go out from this account until it is fixed (login, credit): retrying is
-    /// pointless, and the documents forbid it.
-    AccountFailure,
 }
 
 /// The listed codes and their variants; a test checks `from_i32` against it.
@@ -163,11 +150,11 @@ impl ReportCode {
 
     /// Whether the gateway took or delivered the message.
     pub fn is_success(self) -> bool {
-        matches!(self.class(), ReportClass::Accepted | ReportClass::Delivered)
+        self.class().is_success()
     }
 }
 
-impl crate::vendor::VendorCode for ReportCode {
+impl VendorCode for ReportCode {
     fn class(self) -> ReportClass {
         ReportCode::class(self)
     }

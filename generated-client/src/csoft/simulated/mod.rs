@@ -1,19 +1,55 @@
-//! The gateway's behaviour, apart from HTTP: reading a request with the generated bindings,
-//! answering it from the shared state, and writing the answer with the generated bindings.
+//! Connection Software's gateway, simulated: the SOAP API (sendsms5) at [`PATH`] on the
+//! server generated from the vendor's WSDL, the HTTP API at [`super::http_api::PATH`], and
+//! delivery receipts posted to accounts that ask for them. Each listener of a
+//! [`Simulator`](crate::simulator::Simulator) serves it, sharing its state.
+//!
+//! # Behaviour
+//!
+//! SubmitMessage answers, for each number of `SendTo` (comma-separated, spaces allowed) and then
+//! of `SendToAddressBook` (`Book` or `Book::Group`), in that order, a unique eight-hex-digit
+//! message identifier, a report code and its text, comma-separated as the vendor does:
+//!
+//! * a wrong or missing Username or PIN: 2 for every number;
+//! * a number that is not all digits: 3;
+//! * a test account ([`Account::test`]): 99, free of charge;
+//! * a number in [`Config::number_reports`]: that report; a positive code is a rejection and
+//!   costs nothing;
+//! * otherwise [`Config::accepted_report`] (-2, queued) when the credit covers the message,
+//!   which is then charged; 15 (out of credit) when it does not.
+//!
+//! A SubmitMessage without any number is answered with a `soap:Client` Fault.
+//!
+//! AvailableCredit answers the currency and the credit with four decimal places,
+//! AvailableMessages the credit divided by the message price, rounded down, PermittedReplyTo the
+//! account's ReplyTo values followed by `csoft.co.uk`, QueryAddressBook the matching entries of
+//! the account's address books, MobileMessengerVersion a fixed release, and CollectMessages an
+//! empty list with report 0 (report 2 on a wrong login).
+//!
+//! The vendor documents no answer to an account query (AvailableCredit, AvailableMessages,
+//! PermittedReplyTo, QueryAddressBook) with a wrong Username or PIN; the simulator answers
+//! HTTP 500 with a Fault whose faultcode is `soap:Client` and faultstring `Invalid login`.
+//!
+//! The HTTP API (a form-encoded POST) is a SubmitMessage like any other, answered in the
+//! `ResponseFormat` it asks for. An account with [`Account::delivery_receipts`] gets a
+//! delivery receipt posted (SOAP `SubmitDeliveryReceipt`, as the gateway does) for every
+//! message accepted for it, and posted again while it is not answered Report 0.
 
-use std::collections::BTreeMap;
+mod config;
+mod http_api;
+mod receipts;
+
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use axum::http::StatusCode;
+use axum::Router;
 use rust_decimal::Decimal;
 use soap_runtime::envelope::Fault as SoapFault;
-use soap_runtime::server::{Outgoing, Request, Response, ServerResult};
+use soap_runtime::server::{Request, Response, ServerResult};
 use soap_runtime::{DateTime, NoFault};
 
-use super::config::{Account, Contact, Report, SimulatorConfig};
-use super::receipts::{Outbox, PostedReceipt};
-use super::{RecipientResult, Submission};
+pub use self::config::{Account, Config, Contact, Report};
+pub use self::receipts::{PostedReceipt, ReceiptTarget};
+use self::receipts::Outbox;
 use crate::generated::sendsms5::{
     service, AddressBookEntry, AddressBookEntryList, AvailableCredit, AvailableCreditResponse,
     AvailableCreditResponseCurrency, AvailableMessages, AvailableMessagesResponse, CollectMessages,
@@ -21,6 +57,19 @@ use crate::generated::sendsms5::{
     PermittedReplyTo, PermittedReplyToResponse, QueryAddressBook, QueryAddressBookResponse,
     Reserved, SubmitMessage, SubmitMessageResponse,
 };
+use crate::simulated::{Listener, ReceiptsTo, SimulatedVendor};
+
+/// The path of the SOAP API, like the vendor's `/sendsms5`.
+pub const PATH: &str = "/sendsms5";
+/// The name HTTP API requests are counted under (see
+/// [`RunningSimulator::request_count`](crate::simulator::RunningSimulator::request_count)).
+pub const HTTP_API_OPERATION: &str = http_api::OPERATION;
+/// The demo account's Username.
+pub const DEMO_USERNAME: &str = "demo";
+/// The demo account's PIN.
+pub const DEMO_PIN: &str = "demo1234";
+/// A number the demo gateway answers with report 8 (blacklisted), to see a rejection.
+pub const DEMO_BLACKLISTED: &str = "447700900666";
 
 /// The ReplyTo every account may use.
 const GLOBAL_REPLY_TO: &str = "csoft.co.uk";
@@ -29,87 +78,132 @@ const FIRST_IDENTIFIER: u32 = 0x302B_4600;
 /// faultstring of the answer to an account query with a wrong Username or PIN.
 pub(crate) const INVALID_LOGIN: &str = "Invalid login";
 
-/// An HTTP answer: status and SOAP envelope.
-#[derive(Debug)]
-pub(crate) struct Reply {
-    pub(crate) status: StatusCode,
-    pub(crate) body: String,
-}
-
-impl Reply {
-    /// A SOAP Fault blaming the server (`soap:Server`), with HTTP 500 as SOAP 1.1 sends
-    /// every Fault.
-    pub(crate) fn server_fault(reason: impl Into<String>) -> Self {
-        Outgoing::fault(
-            soap_runtime::SoapVersion::Soap11,
-            None,
-            &SoapFault::<NoFault>::server(reason),
-        )
-        .into()
-    }
-}
-
-impl From<Outgoing> for Reply {
-    fn from(outgoing: Outgoing) -> Self {
-        Self {
-            status: StatusCode::from_u16(outgoing.status)
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            body: outgoing.body,
-        }
-    }
-}
-
 /// What an operation of the simulated gateway answers: its output, or a SOAP Fault.
 pub(crate) type Answer<T> = Result<T, SoapFault<NoFault>>;
 
-/// Requests and connections seen by one listener.
-#[derive(Debug, Default)]
-struct Counts {
-    connections: u64,
-    requests: u64,
-    by_operation: BTreeMap<String, u64>,
+/// A SubmitMessage request as the simulator received and answered it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Submission {
+    /// The local address of the listener that received it.
+    pub server: SocketAddr,
+    /// The Username sent, if any.
+    pub username: Option<String>,
+    /// The text of the TextMessage (or FlashMessage), if any.
+    pub text: Option<String>,
+    /// The ReplyTo sent, if any.
+    pub reply_to: Option<String>,
+    /// One entry per number, in the order of the request.
+    pub recipients: Vec<RecipientResult>,
+}
+
+/// What the simulator answered for one number of a SubmitMessage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecipientResult {
+    /// The number, as sent (trimmed).
+    pub number: String,
+    /// The message identifier answered.
+    pub message_identifier: String,
+    /// The report code answered.
+    pub report: i32,
+    /// The report's text as answered.
+    pub text: String,
+    /// Whether the message was accepted for delivery (and paid for).
+    pub accepted: bool,
 }
 
 /// Everything that changes while the simulator runs, behind one lock: the requests are short
 /// and never wait while holding it.
 #[derive(Debug)]
 struct State {
-    config: SimulatorConfig,
+    config: Config,
     next_identifier: u32,
     submissions: Vec<Submission>,
-    counts: BTreeMap<SocketAddr, Counts>,
 }
 
-/// The state shared by every listener of one simulator.
+/// Connection Software's simulated gateway, shared by every listener of one simulator.
 #[derive(Debug)]
-pub(crate) struct Gateway {
+pub struct Gateway {
     state: Mutex<State>,
     /// Delivery receipts posted for accepted messages (behind a lock of its own: posting
     /// happens after the request, in tasks of its own).
     receipts: Arc<Outbox>,
-    /// The Clickatell side: accounts and sessions of its own, behind a lock of its own.
-    clickatell: super::clickatell::Service,
 }
 
-impl Gateway {
-    pub(crate) fn new(config: SimulatorConfig) -> Self {
+impl SimulatedVendor for Gateway {
+    type Config = Config;
+
+    fn new(config: Config) -> Self {
         Self {
-            clickatell: super::clickatell::Service::new(config.clickatell.clone()),
             state: Mutex::new(State {
                 config,
                 next_identifier: FIRST_IDENTIFIER,
                 submissions: Vec::new(),
-                counts: BTreeMap::new(),
             }),
             receipts: Arc::default(),
         }
     }
 
-    pub(crate) fn clickatell(&self) -> &super::clickatell::Service {
-        &self.clickatell
+    /// One account, [`DEMO_USERNAME`] / [`DEMO_PIN`], with 10.0000 GBP of credit at 0.05 a
+    /// message and `447700900123` as an extra ReplyTo; [`DEMO_BLACKLISTED`] is answered with
+    /// report 8.
+    fn demo() -> Config {
+        let mut account = Account::new(DEMO_USERNAME, DEMO_PIN);
+        account.permitted_reply_to = vec!["447700900123".to_owned()];
+        Config {
+            accounts: vec![account],
+            number_reports: [(
+                DEMO_BLACKLISTED.to_owned(),
+                Report::new(8, "Blacklisted number"),
+            )]
+            .into(),
+            ..Config::default()
+        }
     }
 
-    pub(crate) fn delivery_receipts(&self) -> Vec<PostedReceipt> {
+    fn routes(state: &Arc<Self>, listener: &Listener) -> Router {
+        let gateway = Arc::clone(state);
+        Router::new()
+            .route(
+                PATH,
+                listener.soap(service::ServiceServer::from_arc(Arc::clone(state))),
+            )
+            .route(
+                super::http_api::PATH,
+                listener.custom(
+                    http_api::OPERATION,
+                    http_api::CONTENT_TYPE,
+                    move |body, server| http_api::answer(&gateway, server, body),
+                ),
+            )
+    }
+
+    fn describe(
+        config: &Config,
+        listeners: &[SocketAddr],
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        config::describe(config, listeners, out)
+    }
+
+    fn post_receipts(config: &mut Config, to: &ReceiptsTo) -> bool {
+        let target = ReceiptTarget {
+            username: to.username.clone(),
+            pin: to.pin.clone(),
+            ..ReceiptTarget::new(to.url.clone())
+        };
+        for account in &mut config.accounts {
+            account.delivery_receipts = Some(target.clone());
+        }
+        true
+    }
+}
+
+impl Gateway {
+    /// Every delivery receipt posted so far (for accounts with
+    /// [`Account::delivery_receipts`]), oldest first, with what became of it.
+    pub fn delivery_receipts(&self) -> Vec<PostedReceipt> {
         self.receipts.posted()
     }
 
@@ -119,45 +213,8 @@ impl Gateway {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    pub(crate) fn count_connection(&self, server: SocketAddr) {
-        self.lock().counts.entry(server).or_default().connections += 1;
-    }
-
-    /// Counts one request on `server`, under its operation when it could be found.
-    pub(crate) fn count_request(&self, server: SocketAddr, operation: Option<&str>) {
-        let mut state = self.lock();
-        let counts = state.counts.entry(server).or_default();
-        counts.requests += 1;
-        if let Some(operation) = operation {
-            *counts.by_operation.entry(operation.to_owned()).or_default() += 1;
-        }
-    }
-
-    pub(crate) fn connections(&self, server: SocketAddr) -> u64 {
-        self.lock().counts.get(&server).map_or(0, |c| c.connections)
-    }
-
-    pub(crate) fn requests(&self, server: Option<SocketAddr>) -> u64 {
-        let state = self.lock();
-        state
-            .counts
-            .iter()
-            .filter(|(addr, _)| server.is_none_or(|s| s == **addr))
-            .map(|(_, c)| c.requests)
-            .sum()
-    }
-
-    pub(crate) fn operation_requests(&self, server: Option<SocketAddr>, operation: &str) -> u64 {
-        let state = self.lock();
-        state
-            .counts
-            .iter()
-            .filter(|(addr, _)| server.is_none_or(|s| s == **addr))
-            .filter_map(|(_, c)| c.by_operation.get(operation))
-            .sum()
-    }
-
-    pub(crate) fn submissions(&self, server: Option<SocketAddr>) -> Vec<Submission> {
+    /// Every SubmitMessage received (by the listener at `server`, or by all), oldest first.
+    pub fn submissions(&self, server: Option<SocketAddr>) -> Vec<Submission> {
         let state = self.lock();
         state
             .submissions
@@ -167,7 +224,9 @@ impl Gateway {
             .collect()
     }
 
-    pub(crate) fn deliveries_to(&self, number: &str) -> usize {
+    /// How many messages to `number` were accepted for delivery, over all listeners: more
+    /// than one means the recipient got the message twice.
+    pub fn deliveries_to(&self, number: &str) -> usize {
         let state = self.lock();
         state
             .submissions
@@ -177,7 +236,8 @@ impl Gateway {
             .count()
     }
 
-    pub(crate) fn credit(&self, username: &str) -> Option<Decimal> {
+    /// The credit left on an account, if there is one with that Username.
+    pub fn credit(&self, username: &str) -> Option<Decimal> {
         let state = self.lock();
         let account = state
             .config
@@ -187,7 +247,8 @@ impl Gateway {
         account.map(|a| a.credit)
     }
 
-    pub(crate) fn set_credit(&self, username: &str, credit: Decimal) -> bool {
+    /// Sets the credit of an account; `false` if there is no account with that Username.
+    pub fn set_credit(&self, username: &str, credit: Decimal) -> bool {
         let mut state = self.lock();
         let account = state
             .config
@@ -359,7 +420,7 @@ impl Gateway {
     }
 }
 
-impl SimulatorConfig {
+impl Config {
     /// The index of the account with these credentials.
     fn login(&self, username: Option<&str>, pin: Option<&str>) -> Option<usize> {
         let (username, pin) = (username?, pin?);
@@ -417,7 +478,7 @@ impl service::Service for Gateway {
         &self,
         request: Request<service::SubmitMessage>,
     ) -> ServerResult<service::SubmitMessage> {
-        let server = listener(&request);
+        let server = crate::simulated::listener_of(&request.context);
         self.submit(server, request.body).map(Response::new)
     }
 
@@ -464,13 +525,6 @@ impl service::Service for Gateway {
     }
 }
 
-/// The listener a request came in on: the simulator's HTTP layer always sets it.
-pub(crate) fn listener<O: soap_runtime::Operation>(request: &Request<O>) -> SocketAddr {
-    request
-        .context
-        .local_addr
-        .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))
-}
 
 fn mobile_messenger_version() -> Answer<MobileMessengerVersionResponse> {
     let release_date = DateTime::new("2012-01-25T10:18:00Z")

@@ -16,38 +16,26 @@
 
 use std::net::SocketAddr;
 
-use axum::body::Bytes;
-use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
-use axum::response::Response;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 
-use super::gateway::Reply;
-use super::net::ConnInfo;
-use super::server::{serve, Api, App};
+use super::Gateway;
+use crate::csoft::codes::ReportCode;
 use crate::generated::sendsms5::{
     self as wire, SubmitMessagePin, SubmitMessageResponse, SubmitMessageUsername,
 };
-use crate::report::ReportCode;
+use crate::simulated::Reply;
 
 /// The name HTTP API requests are counted under (see
-/// [`RunningSimulator::request_count`](super::RunningSimulator::request_count)).
+/// [`RunningSimulator::request_count`](crate::simulator::RunningSimulator::request_count)).
 pub const OPERATION: &str = "HttpApi";
+
+/// What the vendor's HTTP API answers with.
+pub(super) const CONTENT_TYPE: &str = "text/html; charset=utf-8";
 
 /// What the vendor leaves as it is in an answer's values: letters, digits, and the commas
 /// between list items.
 const KEPT: &AsciiSet = &NON_ALPHANUMERIC.remove(b',');
-
-pub(crate) async fn handle(
-    State(app): State<App>,
-    ConnectInfo(info): ConnectInfo<ConnInfo>,
-    body: Bytes,
-) -> Response {
-    serve(&app, &info, Some(OPERATION), Api::Http, || async {
-        answer(&app.gateway, app.server, &body)
-    })
-    .await
-}
 
 /// The parameters of a request, by lower-cased name; a repeated one keeps its last value.
 #[derive(Debug, Default)]
@@ -63,7 +51,8 @@ impl Params {
     }
 }
 
-fn answer(gateway: &super::gateway::Gateway, server: SocketAddr, body: &[u8]) -> Reply {
+/// Answers one form post.
+pub(super) fn answer(gateway: &Gateway, server: SocketAddr, body: &[u8]) -> Reply {
     let params = Params(
         form_urlencoded::parse(body)
             .map(|(key, value)| (key.to_ascii_lowercase(), value.into_owned()))
@@ -95,15 +84,23 @@ fn answer(gateway: &super::gateway::Gateway, server: SocketAddr, body: &[u8]) ->
         ..Default::default()
     };
     match gateway.submit(server, request) {
-        Ok(response) => Reply {
-            status: StatusCode::OK,
-            body: render(&format, &response),
-        },
+        Ok(response) => {
+            let body = render(&format, &response);
+            // Cut off in transit, half of a short `tag=value` answer could still read as a
+            // whole one; the part before `Report` never does.
+            let cut = body.find("Report=").map(|at| at.saturating_sub(1));
+            let reply = Reply::new(StatusCode::OK, CONTENT_TYPE, body);
+            match cut {
+                Some(at) => reply.cut_at(at),
+                None => reply,
+            }
+        }
         // The only refusal: nobody to send to.
-        Err(_) => Reply {
-            status: StatusCode::BAD_REQUEST,
-            body: "no recipient: give SendTo or SendToAddressBook\n".to_owned(),
-        },
+        Err(_) => Reply::new(
+            StatusCode::BAD_REQUEST,
+            CONTENT_TYPE,
+            "no recipient: give SendTo or SendToAddressBook\n".to_owned(),
+        ),
     }
 }
 
