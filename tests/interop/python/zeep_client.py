@@ -90,7 +90,8 @@ def envelope(version_ns, body):
     return f'{XML_DECLARATION}<s:Envelope xmlns:s="{version_ns}"><s:Body>{body}</s:Body></s:Envelope>'
 
 
-# (name, SOAP 1.2?, body): requests the server must answer with a Client/Sender fault.
+# (name, SOAP 1.2?, body): requests the server must answer with a fault: Client/Sender, or
+# MustUnderstand for a header it is told it must understand and does not know.
 MALFORMED = [
     ("not_xml", False, "this is not XML at all"),
     ("truncated", False, envelope(ENVELOPE_11, '<i:LookupItem xmlns:i="urn:example:inventory:types"><i:sku>BOLT')[:-30]),
@@ -99,6 +100,16 @@ MALFORMED = [
     ("missing_sku", False, envelope(ENVELOPE_11, '<i:LookupItem xmlns:i="urn:example:inventory:types"/>')),
     ("bad_int", False, envelope(ENVELOPE_11, '<i:AdjustStock xmlns:i="urn:example:inventory"><sku>BOLT-M4</sku><delta>lots</delta></i:AdjustStock>')),
     ("dtd", False, envelope(ENVELOPE_11, "&a;").replace("?>", '?><!DOCTYPE s:Envelope [<!ENTITY a "aaaa">]>', 1)),
+    (
+        "must_understand",
+        False,
+        envelope(ENVELOPE_11, '<i:LookupItem xmlns:i="urn:example:inventory:types"><i:sku>BOLT-M4</i:sku></i:LookupItem>').replace(
+            "<s:Body>",
+            '<s:Header><i:Auth xmlns:i="urn:example:inventory:types" s:mustUnderstand="1"><i:user>alice</i:user>'
+            '<i:token>s3cret</i:token></i:Auth><x:Trace xmlns:x="urn:example:trace" s:mustUnderstand="1">7</x:Trace>'
+            "</s:Header><s:Body>",
+        ),
+    ),
     ("bad_int_12", True, envelope(ENVELOPE_12, '<i:AdjustStock xmlns:i="urn:example:inventory"><sku>BOLT-M4</sku><delta>9999999999</delta></i:AdjustStock>')),
 ]
 

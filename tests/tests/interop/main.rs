@@ -374,8 +374,8 @@ async fn zeep_calls_generated_server_and_survives_malformed_requests() {
         .expect("the report");
     check_client_report(&report, ["soap:Client", "soap:Sender"]);
 
-    // Every malformed request got a SOAP Fault that zeep read, blaming the sender, with the
-    // status and content type of its SOAP version.
+    // Every malformed request got a SOAP Fault that zeep read, blaming the sender (or saying
+    // which header was not understood), with the status and content type of its version.
     for (case, soap12, says) in [
         ("not_xml", false, "malformed XML"),
         ("truncated", false, "malformed XML"),
@@ -384,13 +384,18 @@ async fn zeep_calls_generated_server_and_survives_malformed_requests() {
         ("missing_sku", false, "no <sku>"),
         ("bad_int", false, "<delta>: expected xsd:int"),
         ("dtd", false, "may not have a DTD"),
+        (
+            "must_understand",
+            false,
+            "header <Trace> in urn:example:trace must be understood",
+        ),
         ("bad_int_12", true, "<delta>: expected xsd:int"),
     ] {
         let call = format!("malformed.{case}");
-        let (status, content_type, code) = if soap12 {
-            ("400", "application/soap+xml; charset=utf-8", "soap:Sender")
-        } else {
-            ("500", "text/xml; charset=utf-8", "soap:Client")
+        let (status, content_type, code) = match (soap12, case) {
+            (false, "must_understand") => ("500", "text/xml; charset=utf-8", "soap:MustUnderstand"),
+            (false, _) => ("500", "text/xml; charset=utf-8", "soap:Client"),
+            (true, _) => ("400", "application/soap+xml; charset=utf-8", "soap:Sender"),
         };
         let field = |name: &str| report.get(&format!("{call}.{name}"));
         assert_eq!(
