@@ -98,26 +98,14 @@ void lookup(InventorySoapProxy &proxy, const std::string &call, const char *url,
     proxy.destroy();
 }
 
-void adjust(InventorySoapProxy &proxy, const std::string &call, const char *url, short version,
+// AdjustStock through either binding's proxy, whose response types differ by name only.
+template <class Proxy, class Response>
+void adjust(Proxy &proxy, const std::string &call, const char *url, short version,
             const char *sku, int delta) {
     struct soap *soap = proxy.soap;
     use_version(soap, version);
     proxy.soap_noheader();
-    ns1__AdjustStockResponse response;
-    if (proxy.AdjustStock(url, NULL, sku, delta, response) != SOAP_OK) {
-        failure(soap, call);
-    } else {
-        line(call, "quantity", std::to_string(response.quantity));
-        line(call, "level", level_name(soap, response.level));
-    }
-    proxy.destroy();
-}
-
-void adjust_encoded(StockSoapEncodedProxy &proxy, const std::string &call, const char *url,
-                    const char *sku, int delta) {
-    struct soap *soap = proxy.soap;
-    use_version(soap, 1);
-    ns3__AdjustStockResponse response;
+    Response response;
     if (proxy.AdjustStock(url, NULL, sku, delta, response) != SOAP_OK) {
         failure(soap, call);
     } else {
@@ -154,11 +142,13 @@ int main(int argc, char **argv) {
         lookup(inventory, name + ".lookup_all", binding.url, binding.version, "s3cret", "GEAR-20", NULL);
         lookup(inventory, name + ".unknown", binding.url, binding.version, "s3cret", "BOLT-X", NULL);
         lookup(inventory, name + ".denied", binding.url, binding.version, "guess", "BOLT-M4", NULL);
-        adjust(inventory, name + ".adjust", binding.url, binding.version, "BOLT-M4", -20);
-        adjust(inventory, name + ".adjust_unknown", binding.url, binding.version, "NUT-M4", 1);
-        adjust(inventory, name + ".adjust_short", binding.url, binding.version, "GEAR-20", -1);
+        auto adjust_inventory = adjust<InventorySoapProxy, ns1__AdjustStockResponse>;
+        adjust_inventory(inventory, name + ".adjust", binding.url, binding.version, "BOLT-M4", -20);
+        adjust_inventory(inventory, name + ".adjust_unknown", binding.url, binding.version, "NUT-M4", 1);
+        adjust_inventory(inventory, name + ".adjust_short", binding.url, binding.version, "GEAR-20", -1);
     }
-    adjust_encoded(stock, "encoded.adjust", argv[3], "BOLT-M4", 7);
-    adjust_encoded(stock, "encoded.adjust_unknown", argv[3], "BOLT-X", 1);
+    auto adjust_encoded = adjust<StockSoapEncodedProxy, ns3__AdjustStockResponse>;
+    adjust_encoded(stock, "encoded.adjust", argv[3], 1, "BOLT-M4", 7);
+    adjust_encoded(stock, "encoded.adjust_unknown", argv[3], 1, "BOLT-X", 1);
     return 0;
 }

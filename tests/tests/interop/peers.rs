@@ -104,9 +104,10 @@ fn build_gsoap() -> Result<Gsoap, String> {
     if built.server.is_file() && built.client.is_file() {
         return Ok(built);
     }
-    // Built in a folder of its own, then renamed: an interrupted build leaves no half.
+    // Built in a folder of its own, then renamed: an interrupted build leaves no half. The
+    // builds of earlier inputs go first.
     let work = dir.with_extension("partial");
-    let _ = std::fs::remove_dir_all(&work);
+    let _ = std::fs::remove_dir_all(dir.parent().expect("under interop-gsoap"));
     std::fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
     run(
         Command::new("wsdl2h")
