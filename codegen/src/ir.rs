@@ -277,6 +277,9 @@ pub struct MessageItem {
     pub body_element: Option<XmlName>,
     pub body_parts: Vec<PartItem>,
     pub header_parts: Vec<PartItem>,
+    /// The element each header is written as, in the order of `header_parts`: what a server
+    /// of the message understands.
+    pub header_elements: Vec<XmlName>,
     pub encoded: bool,
     pub encoding_style: Option<String>,
     pub body_type: TypeExpr,

@@ -58,6 +58,9 @@ pub struct MessageInfo {
     pub body_use: BodyUse,
     /// `encodingStyle` for encoded bodies.
     pub encoding_style: Option<&'static str>,
+    /// The elements of the headers the message declares: what its receiver understands. A
+    /// server refuses a request with a header it must understand that is not among them.
+    pub headers: &'static [QName],
 }
 
 impl MessageInfo {
@@ -67,6 +70,7 @@ impl MessageInfo {
             body_element,
             body_use: BodyUse::Literal,
             encoding_style: None,
+            headers: &[],
         }
     }
 
@@ -79,7 +83,13 @@ impl MessageInfo {
             body_element,
             body_use: BodyUse::Encoded,
             encoding_style,
+            headers: &[],
         }
+    }
+
+    /// The same message, declaring these header elements.
+    pub const fn with_headers(self, headers: &'static [QName]) -> Self {
+        Self { headers, ..self }
     }
 
     /// A literal body holding the element `local` in namespace `ns` (document/literal's

@@ -230,6 +230,22 @@ fn each_soap_binding_has_its_own_module_and_endpoints() {
     );
 }
 
+/// Each direction names the header elements it declares, which its server understands (and a
+/// request's other mustUnderstand headers are refused by): the request's message of its own,
+/// the response's part of the response message; SOAP 1.1's response declares none.
+#[test]
+fn messages_list_the_headers_they_declare() {
+    use fixtures::soap12_headers_faults::{accounts_soap, accounts_soap12};
+    let credentials = QName::qualified("urn:fixture:soap12", "Credentials");
+    let limit = QName::qualified("urn:fixture:soap12", "RateLimit");
+    let info = accounts_soap12::GetBalance::INFO;
+    assert_eq!(info.input.headers, [credentials]);
+    assert_eq!(info.output.map(|m| m.headers), Some(&[limit][..]));
+    let info = accounts_soap::GetBalance::INFO;
+    assert_eq!(info.input.headers, [credentials]);
+    assert_eq!(info.output.map(|m| m.headers), Some(&[][..]));
+}
+
 #[test]
 fn soap12_headers_read_and_write() {
     use fixtures::soap12_headers_faults::accounts_soap12::GetBalanceInputHeaders;

@@ -48,6 +48,7 @@ fixture_snapshots! {
     enumerations
     facet_notes
     facets
+    interop
     keyword_clash
     list_union
     multi_file

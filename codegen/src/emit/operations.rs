@@ -175,6 +175,16 @@ fn operation(binding: &BindingItem, op: &OperationItem) -> TokenStream {
 }
 
 fn message_info(m: &MessageItem) -> TokenStream {
+    let body = message_body_info(m);
+    if m.header_elements.is_empty() {
+        return body;
+    }
+    // The server refuses a request whose mustUnderstand headers are not among these.
+    let headers = m.header_elements.iter().map(qname_value);
+    quote! { #body.with_headers(&[#(#headers),*]) }
+}
+
+fn message_body_info(m: &MessageItem) -> TokenStream {
     if let (
         false,
         Some(XmlName {

@@ -309,6 +309,7 @@ fn empty_message() -> MessageItem {
         body_element: None,
         body_parts: Vec::new(),
         header_parts: Vec::new(),
+        header_elements: Vec::new(),
         encoded: false,
         encoding_style: None,
         body_type: TypeExpr::Builtin(Builtin::Empty),
@@ -445,12 +446,14 @@ fn lower_message(
         }
     };
     let mut header_parts = Vec::new();
+    let mut header_elements = Vec::new();
     let mut header_fields = Vec::new();
     let mut header_scope = Scope::new();
     for header in headers {
         match lower_header(lowerer, wsdl, header) {
             Ok((part_item, name, ty)) => {
                 header_parts.push(part_item);
+                header_elements.push(name.clone());
                 header_fields.push(Field {
                     rust: header_scope.claim(&field_name(&name.local)),
                     doc: None,
@@ -480,6 +483,7 @@ fn lower_message(
         body_element,
         body_parts,
         header_parts,
+        header_elements,
         encoded: bound.is_some_and(|b| b.encoded),
         encoding_style: bound.and_then(|b| b.encoding_style.clone()),
         body_type,

@@ -7,7 +7,9 @@
 //! Whatever a request holds, it gets an answer, never a panic: a body that is not a SOAP
 //! envelope, holds a DTD, names no operation of the binding or cannot be read as the
 //! operation's input is answered with a `Client` (`Sender`) fault that says what was wrong; a
-//! method that panics is answered with a `Server` (`Receiver`) fault.
+//! header block it must understand and does not (one marked `mustUnderstand` that is not among
+//! the operation's) with a `MustUnderstand` fault; a method that panics is answered with a
+//! `Server` (`Receiver`) fault.
 
 #[cfg(feature = "server")]
 mod axum_server;
@@ -168,11 +170,36 @@ impl<'a> Incoming<'a> {
                     format!("{what}, which is the input of no operation of this service"),
                 )
             })?;
+        let info = operations[index];
+        let understood = |(ns, local): &(Option<String>, String)| {
+            info.input
+                .headers
+                .iter()
+                .any(|known| known.local == local && known.ns == ns.as_deref())
+        };
+        if let Some((ns, local)) = peeked.must_understand.iter().find(|h| !understood(h)) {
+            // SOAP 1.1 §4.2.3, SOAP 1.2 §5.2.3: a header block the receiver must understand
+            // and does not is refused whole, never silently ignored.
+            return Err(answer_fault(
+                version,
+                Some(info.name),
+                &Fault::<NoFault>::new(
+                    crate::envelope::FaultCode::MustUnderstand,
+                    format!(
+                        "header <{local}>{} must be understood, and {} does not know it",
+                        ns.as_ref()
+                            .map(|ns| format!(" in {ns}"))
+                            .unwrap_or_default(),
+                        info.name
+                    ),
+                ),
+            ));
+        }
         self.context.soap_action = action;
         self.context.body_namespace = peeked.body.and_then(|(ns, _)| ns);
         Ok(Routed {
             xml,
-            info: operations[index],
+            info,
             index,
             version,
             context: self.context,
@@ -266,10 +293,41 @@ fn choose(
     }
 }
 
-/// The envelope's version and the body's first element (namespace, local name).
+/// The envelope's version, the headers this node must understand, and the body's first
+/// element (namespace, local name).
 struct Peeked {
     version: SoapVersion,
+    must_understand: Vec<(Option<String>, String)>,
     body: Option<(Option<String>, String)>,
+}
+
+/// Whether a header block is one this node must understand: marked `mustUnderstand` (`1`, or
+/// `true` in SOAP 1.2) and meant for it (no actor or role, or the next node's, or in SOAP
+/// 1.2 the ultimate receiver's). The attributes are matched by local name, as everything in
+/// a request is read here.
+fn must_understand(
+    header: &crate::Element<'_, '_>,
+    version: SoapVersion,
+) -> Result<bool, crate::ReadError> {
+    let marked = header
+        .attribute("mustUnderstand")?
+        .is_some_and(|value| matches!(value.trim(), "1" | "true"));
+    if !marked {
+        return Ok(false);
+    }
+    let for_us = match version {
+        SoapVersion::Soap11 => header
+            .attribute("actor")?
+            .is_none_or(|actor| actor.trim() == "http://schemas.xmlsoap.org/soap/actor/next"),
+        SoapVersion::Soap12 => header.attribute("role")?.is_none_or(|role| {
+            matches!(
+                role.trim(),
+                "http://www.w3.org/2003/05/soap-envelope/role/next"
+                    | "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"
+            )
+        }),
+    };
+    Ok(for_us)
 }
 
 fn peek(xml: &str) -> Result<Peeked, String> {
@@ -289,13 +347,28 @@ fn peek(xml: &str) -> Result<Peeked, String> {
             ))
         }
     };
+    let mut must = Vec::new();
     while let Some(mut child) = envelope.next_child().map_err(unreadable)? {
-        if child.local_name() == "Body" {
-            let body = child
-                .next_child()
-                .map_err(unreadable)?
-                .map(|element| (element.namespace(), element.local_name().to_owned()));
-            return Ok(Peeked { version, body });
+        match child.local_name() {
+            "Header" => {
+                while let Some(header) = child.next_child().map_err(unreadable)? {
+                    if must_understand(&header, version).map_err(unreadable)? {
+                        must.push((header.namespace(), header.local_name().to_owned()));
+                    }
+                }
+            }
+            "Body" => {
+                let body = child
+                    .next_child()
+                    .map_err(unreadable)?
+                    .map(|element| (element.namespace(), element.local_name().to_owned()));
+                return Ok(Peeked {
+                    version,
+                    must_understand: must,
+                    body,
+                });
+            }
+            _ => {}
         }
     }
     Err("the SOAP envelope has no Body".to_owned())
@@ -584,4 +657,106 @@ pub fn too_large(version: SoapVersion, limit: usize) -> Outgoing {
         None,
         format!("the request is larger than {limit} bytes"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Style;
+
+    const AUTH: QName = QName::qualified("urn:t", "Auth");
+
+    static LOOKUP: OperationInfo = OperationInfo {
+        name: "Lookup",
+        binding: "Test",
+        soap_action: "urn:t#Lookup",
+        style: Style::Document,
+        version: SoapVersion::Soap11,
+        input: MessageInfo::element("urn:t", "Lookup").with_headers(&[AUTH]),
+        output: None,
+    };
+    static LOOKUP12: OperationInfo = OperationInfo {
+        version: SoapVersion::Soap12,
+        ..LOOKUP
+    };
+
+    /// Routes a request whose Header holds `header`, in SOAP 1.1 or 1.2.
+    fn route_with_header(header: &str, info: &'static OperationInfo) -> Result<(), Outgoing> {
+        let ns = info.version.envelope_namespace();
+        let body = format!(
+            r#"<s:Envelope xmlns:s="{ns}" xmlns:t="urn:t"><s:Header>{header}</s:Header><s:Body><t:Lookup/></s:Body></s:Envelope>"#
+        );
+        Incoming::new(body.as_bytes(), None, None, Context::default())
+            .route(&[info])
+            .map(|routed| assert_eq!(routed.operation().name, "Lookup"))
+    }
+
+    #[test]
+    fn a_header_that_must_be_understood_and_is_not_is_refused() {
+        for (header, info) in [
+            (
+                r#"<x:Trace xmlns:x="urn:x" s:mustUnderstand="1"/>"#,
+                &LOOKUP,
+            ),
+            (
+                r#"<x:Trace xmlns:x="urn:x" s:mustUnderstand="true"/>"#,
+                &LOOKUP12,
+            ),
+            // The name decides, namespace included.
+            (r#"<Auth xmlns="urn:other" s:mustUnderstand="1"/>"#, &LOOKUP),
+            (
+                r#"<x:Trace xmlns:x="urn:x" s:mustUnderstand="1" s:actor="http://schemas.xmlsoap.org/soap/actor/next"/>"#,
+                &LOOKUP,
+            ),
+            (
+                r#"<x:Trace xmlns:x="urn:x" s:mustUnderstand="1" s:role="http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"/>"#,
+                &LOOKUP12,
+            ),
+        ] {
+            let refused = route_with_header(header, info).expect_err(header);
+            assert_eq!(refused.status, 500, "{header}");
+            assert_eq!(refused.operation, Some("Lookup"));
+            let named = ["&lt;Trace&gt; in urn:x", "&lt;Auth&gt; in urn:other"];
+            assert!(
+                refused
+                    .body
+                    .contains("<faultcode>soap:MustUnderstand</faultcode>")
+                    || refused
+                        .body
+                        .contains("<soap:Value>soap:MustUnderstand</soap:Value>"),
+                "{header}: {}",
+                refused.body
+            );
+            assert!(
+                named.iter().any(|name| refused.body.contains(name)),
+                "{header}: {}",
+                refused.body
+            );
+        }
+    }
+
+    #[test]
+    fn headers_understood_optional_or_for_others_are_served() {
+        for (header, info) in [
+            (r#"<t:Auth s:mustUnderstand="1"/>"#, &LOOKUP),
+            (r#"<t:Auth s:mustUnderstand="true"/>"#, &LOOKUP12),
+            (
+                r#"<x:Trace xmlns:x="urn:x" s:mustUnderstand="0"/>"#,
+                &LOOKUP,
+            ),
+            (r#"<x:Trace xmlns:x="urn:x"/>"#, &LOOKUP12),
+            (
+                r#"<x:Trace xmlns:x="urn:x" s:mustUnderstand="1" s:actor="urn:some-other-node"/>"#,
+                &LOOKUP,
+            ),
+            (
+                r#"<x:Trace xmlns:x="urn:x" s:mustUnderstand="true" s:role="http://www.w3.org/2003/05/soap-envelope/role/none"/>"#,
+                &LOOKUP12,
+            ),
+        ] {
+            route_with_header(header, info).unwrap_or_else(|refused| {
+                panic!("{header}: {}", refused.body);
+            });
+        }
+    }
 }
