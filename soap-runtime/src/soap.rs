@@ -48,8 +48,10 @@ pub enum BodyUse {
     Encoded,
 }
 
-/// How one direction of an operation is carried in the body.
+/// How one direction of an operation is carried in the body. Generated code builds it with
+/// the `const` constructors below.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct MessageInfo {
     /// The element the body holds: the single part's element in document style, the
     /// operation wrapper in rpc style; `None` when the parts are written side by side.
@@ -102,8 +104,10 @@ impl MessageInfo {
     pub const EMPTY: Self = Self::literal(None);
 }
 
-/// Everything about an operation except its Rust types.
+/// Everything about an operation except its Rust types. Generated code builds it with
+/// [`OperationInfo::new`] and the `const` methods that follow it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct OperationInfo {
     /// The operation's name.
     pub name: &'static str,
@@ -119,6 +123,46 @@ pub struct OperationInfo {
     pub input: MessageInfo,
     /// The response; `None` for a one-way operation.
     pub output: Option<MessageInfo>,
+}
+
+impl OperationInfo {
+    /// Operation `name` of `binding`, whose request is `input`: document style, SOAP 1.1, no
+    /// `soapAction`, and no response (one-way) until said otherwise.
+    pub const fn new(name: &'static str, binding: &'static str, input: MessageInfo) -> Self {
+        Self {
+            name,
+            binding,
+            soap_action: "",
+            style: Style::Document,
+            version: SoapVersion::Soap11,
+            input,
+            output: None,
+        }
+    }
+
+    /// The same operation, with this `soapAction`.
+    pub const fn action(mut self, soap_action: &'static str) -> Self {
+        self.soap_action = soap_action;
+        self
+    }
+
+    /// The same operation, in rpc style.
+    pub const fn rpc(mut self) -> Self {
+        self.style = Style::Rpc;
+        self
+    }
+
+    /// The same operation, bound with SOAP 1.2.
+    pub const fn soap12(mut self) -> Self {
+        self.version = SoapVersion::Soap12;
+        self
+    }
+
+    /// The same operation, answered with `output`.
+    pub const fn output(mut self, output: MessageInfo) -> Self {
+        self.output = Some(output);
+        self
+    }
 }
 
 /// A SOAP operation stub: its facts, and the Rust types of its messages.
@@ -201,6 +245,7 @@ impl XmlValue for Empty {
 
 /// One service port: an address where a binding is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Endpoint {
     /// The service's name.
     pub service: &'static str,
@@ -212,4 +257,23 @@ pub struct Endpoint {
     pub address: &'static str,
     /// SOAP 1.1 or 1.2.
     pub version: SoapVersion,
+}
+
+impl Endpoint {
+    /// Port `port` of `service`, serving `binding` at `address` with SOAP `version`.
+    pub const fn new(
+        service: &'static str,
+        port: &'static str,
+        binding: &'static str,
+        address: &'static str,
+        version: SoapVersion,
+    ) -> Self {
+        Self {
+            service,
+            port,
+            binding,
+            address,
+            version,
+        }
+    }
 }

@@ -10,9 +10,7 @@ use std::time::Duration;
 use soap_runtime::client::{
     BoxFuture, CallError, HttpRequest, HttpResponse, HttpTransport, SoapClient, TransportError,
 };
-use soap_runtime::{
-    Empty, MessageInfo, NoFault, NoHeaders, Operation, OperationInfo, QName, SoapVersion, Style,
-};
+use soap_runtime::{Empty, MessageInfo, NoFault, NoHeaders, Operation, OperationInfo, QName};
 
 /// What the transport does with the next request.
 #[derive(Debug)]
@@ -103,21 +101,18 @@ impl<const V12: bool> Operation for Ping<V12> {
     type InputHeaders = NoHeaders;
     type OutputHeaders = NoHeaders;
     type Fault = NoFault;
-    const INFO: OperationInfo = OperationInfo {
-        name: "Ping",
-        binding: "Test",
-        soap_action: "urn:test#Ping",
-        style: Style::Document,
-        version: if V12 {
-            SoapVersion::Soap12
+    const INFO: OperationInfo = {
+        let info = OperationInfo::new("Ping", "Test", MessageInfo::element(NS, "Ping"))
+            .action("urn:test#Ping")
+            .output(MessageInfo::literal(Some(QName::qualified(
+                NS,
+                "PingResponse",
+            ))));
+        if V12 {
+            info.soap12()
         } else {
-            SoapVersion::Soap11
-        },
-        input: MessageInfo::element(NS, "Ping"),
-        output: Some(MessageInfo::literal(Some(QName::qualified(
-            NS,
-            "PingResponse",
-        )))),
+            info
+        }
     };
 }
 

@@ -67,7 +67,7 @@ fn version(soap12: bool) -> TokenStream {
 fn endpoint(binding: &BindingItem, e: &EndpointItem, version: &TokenStream) -> TokenStream {
     let (service, port, address, name) = (&e.service, &e.port, &e.address, &binding.name);
     quote! {
-        ::soap_runtime::Endpoint { service: #service, port: #port, binding: #name, address: #address, version: #version }
+        ::soap_runtime::Endpoint::new(#service, #port, #name, #address, #version)
     }
 }
 
@@ -134,21 +134,19 @@ fn operation(binding: &BindingItem, op: &OperationItem) -> TokenStream {
         output_headers,
         fault,
     } = types(op);
-    let (op_name, binding_name, action) = (&op.name, &binding.name, &op.soap_action);
-    let style = if op.rpc {
-        quote! { Rpc }
-    } else {
-        quote! { Document }
-    };
-    let version = version(binding.soap12);
+    let (op_name, binding_name) = (&op.name, &binding.name);
+    // Only what differs from `OperationInfo::new`'s defaults is written.
+    let action = (!op.soap_action.is_empty()).then(|| {
+        let action = &op.soap_action;
+        quote! { .action(#action) }
+    });
+    let style = op.rpc.then(|| quote! { .rpc() });
+    let version = binding.soap12.then(|| quote! { .soap12() });
     let input_info = message_info(&op.input);
-    let output_info = match &op.output {
-        Some(m) => {
-            let info = message_info(m);
-            quote! { Some(#info) }
-        }
-        None => quote! { None },
-    };
+    let output_info = op.output.as_ref().map(|m| {
+        let info = message_info(m);
+        quote! { .output(#info) }
+    });
     quote! {
         #doc
         #[doc = #summary]
@@ -161,15 +159,9 @@ fn operation(binding: &BindingItem, op: &OperationItem) -> TokenStream {
             type InputHeaders = #input_headers;
             type OutputHeaders = #output_headers;
             type Fault = #fault;
-            const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-                name: #op_name,
-                binding: #binding_name,
-                soap_action: #action,
-                style: ::soap_runtime::Style::#style,
-                version: #version,
-                input: #input_info,
-                output: #output_info,
-            };
+            const INFO: ::soap_runtime::OperationInfo =
+                ::soap_runtime::OperationInfo::new(#op_name, #binding_name, #input_info)
+                    #action #style #version #output_info;
         }
     }
 }

@@ -51,13 +51,13 @@ pub mod clickatell_sms_binding {
     /// The ports serving this binding, in the order the WSDL lists them: the first is
     /// the one to try first.
     pub const ENDPOINTS: &[::soap_runtime::Endpoint] = &[
-        ::soap_runtime::Endpoint {
-            service: "ClickatellSms",
-            port: "ClickatellSmsPort",
-            binding: "ClickatellSmsBinding",
-            address: "http://api.clickatell.com/soap/webservice.php",
-            version: ::soap_runtime::SoapVersion::Soap11,
-        },
+        ::soap_runtime::Endpoint::new(
+            "ClickatellSms",
+            "ClickatellSmsPort",
+            "ClickatellSmsBinding",
+            "http://api.clickatell.com/soap/webservice.php",
+            ::soap_runtime::SoapVersion::Soap11,
+        ),
     ];
 
     /// The binding's operations, in the WSDL's order: what its server routes by.
@@ -92,17 +92,19 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "auth",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/auth",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(::soap_runtime::QName::qualified("soap.clickatell.com", "auth")),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "auth",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified("soap.clickatell.com", "auth"),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
+                ),
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/auth")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -112,8 +114,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Keeps a session id from `auth` from expiring.
@@ -127,17 +128,19 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "ping",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/ping",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(::soap_runtime::QName::qualified("soap.clickatell.com", "ping")),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "ping",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified("soap.clickatell.com", "ping"),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
+                ),
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/ping")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -147,8 +150,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Sends an SMS text message to one or more handsets. `to` lists the destination numbers in
@@ -164,17 +166,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "sendmsg",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/sendmsg",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(::soap_runtime::QName::qualified("soap.clickatell.com", "sendmsg")),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "sendmsg",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "sendmsg",
+                        ),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
+                ),
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/sendmsg")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -184,8 +191,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Asks for the status of a message sent earlier, named by Clickatell's message id
@@ -200,19 +206,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "querymsg",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/querymsg",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(
-                    ::soap_runtime::QName::qualified("soap.clickatell.com", "querymsg"),
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "querymsg",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "querymsg",
+                        ),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/querymsg")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -222,8 +231,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Stops a message that is still queued for delivery; it works only in some conditions,
@@ -238,17 +246,19 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "delmsg",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/delmsg",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(::soap_runtime::QName::qualified("soap.clickatell.com", "delmsg")),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "delmsg",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified("soap.clickatell.com", "delmsg"),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
+                ),
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/delmsg")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -258,8 +268,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Answers the credit balance of the authenticated account.
@@ -273,19 +282,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "getbalance",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/getbalance",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(
-                    ::soap_runtime::QName::qualified("soap.clickatell.com", "getbalance"),
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "getbalance",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "getbalance",
+                        ),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/getbalance")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -295,8 +307,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Checks whether Clickatell can deliver to one number (msisdn), before sending to it.
@@ -310,22 +321,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "routecoverage",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/routecoverage",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(
-                    ::soap_runtime::QName::qualified(
-                        "soap.clickatell.com",
-                        "routecoverage",
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "routecoverage",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "routecoverage",
+                        ),
                     ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/routecoverage")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -335,8 +346,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Sends a WAP Push Service Indication (a link with a short text) to one or more handsets;
@@ -351,17 +361,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "si_push",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/si_push",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(::soap_runtime::QName::qualified("soap.clickatell.com", "si_push")),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "si_push",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "si_push",
+                        ),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
+                ),
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/si_push")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -371,8 +386,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Sends an MMS notification (push indicator pointing at the content's URL) to one or more
@@ -387,19 +401,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "ind_push",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/ind_push",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(
-                    ::soap_runtime::QName::qualified("soap.clickatell.com", "ind_push"),
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "ind_push",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "ind_push",
+                        ),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/ind_push")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -409,8 +426,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Redeems a voucher (token), for "spend a voucher" campaigns.
@@ -424,19 +440,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "token_pay",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/token_pay",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(
-                    ::soap_runtime::QName::qualified("soap.clickatell.com", "token_pay"),
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "token_pay",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "token_pay",
+                        ),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/token_pay")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -446,8 +465,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Starts a batch: sets what every message of the batch shares (sender, options and a
@@ -463,19 +481,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "startbatch",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/startbatch",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(
-                    ::soap_runtime::QName::qualified("soap.clickatell.com", "startbatch"),
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "startbatch",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "startbatch",
+                        ),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/startbatch")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -485,8 +506,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Sends one message of a batch: the recipients and the values of the template's fields
@@ -501,19 +521,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "senditem",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/senditem",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(
-                    ::soap_runtime::QName::qualified("soap.clickatell.com", "senditem"),
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "senditem",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "senditem",
+                        ),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/senditem")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -523,8 +546,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Sends a batch's template, unchanged, to more recipients. One response line per
@@ -539,19 +561,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "quicksend",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/quicksend",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(
-                    ::soap_runtime::QName::qualified("soap.clickatell.com", "quicksend"),
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "quicksend",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "quicksend",
+                        ),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/quicksend")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -561,8 +586,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Closes a batch started by startbatch.
@@ -576,19 +600,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "endbatch",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/endbatch",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(
-                    ::soap_runtime::QName::qualified("soap.clickatell.com", "endbatch"),
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "endbatch",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "endbatch",
+                        ),
+                    ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/endbatch")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -598,8 +625,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// Asks what a message (by apimsgid) was charged, and its status.
@@ -613,22 +639,22 @@ pub mod clickatell_sms_binding {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "getmsgcharge",
-            binding: "ClickatellSmsBinding",
-            soap_action: "http://api.clickatell.com/soap/webservice.php/getmsgcharge",
-            style: ::soap_runtime::Style::Rpc,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::encoded(
-                Some(
-                    ::soap_runtime::QName::qualified(
-                        "soap.clickatell.com",
-                        "getmsgcharge",
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
+                "getmsgcharge",
+                "ClickatellSmsBinding",
+                ::soap_runtime::MessageInfo::encoded(
+                    Some(
+                        ::soap_runtime::QName::qualified(
+                            "soap.clickatell.com",
+                            "getmsgcharge",
+                        ),
                     ),
+                    Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-                Some("http://schemas.xmlsoap.org/soap/encoding/"),
-            ),
-            output: Some(
+            )
+            .action("http://api.clickatell.com/soap/webservice.php/getmsgcharge")
+            .rpc()
+            .output(
                 ::soap_runtime::MessageInfo::encoded(
                     Some(
                         ::soap_runtime::QName::qualified(
@@ -638,8 +664,7 @@ pub mod clickatell_sms_binding {
                     ),
                     Some("http://schemas.xmlsoap.org/soap/encoding/"),
                 ),
-            ),
-        };
+            );
     }
 
     /// A client of binding `ClickatellSmsBinding`: one method per operation, each returning the output or a `CallError` whose fault detail is the operation's declared faults.

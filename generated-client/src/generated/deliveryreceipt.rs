@@ -427,23 +427,20 @@ pub mod delivery_receipt {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "SubmitDeliveryReceipt",
-            binding: "DeliveryReceipt",
-            soap_action: "",
-            style: ::soap_runtime::Style::Document,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::element(
-                "http://www.itsarrived.net/dtd/sendsms3",
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
                 "SubmitDeliveryReceipt",
-            ),
-            output: Some(
+                "DeliveryReceipt",
+                ::soap_runtime::MessageInfo::element(
+                    "http://www.itsarrived.net/dtd/sendsms3",
+                    "SubmitDeliveryReceipt",
+                ),
+            )
+            .output(
                 ::soap_runtime::MessageInfo::element(
                     "http://www.itsarrived.net/dtd/sendsms3",
                     "SubmitDeliveryReceiptResponse",
                 ),
-            ),
-        };
+            );
     }
 
     /// A client of binding `DeliveryReceipt`: one method per operation, each returning the output or a `CallError` whose fault detail is the operation's declared faults.

@@ -2238,20 +2238,20 @@ pub mod service {
     /// The ports serving this binding, in the order the WSDL lists them: the first is
     /// the one to try first.
     pub const ENDPOINTS: &[::soap_runtime::Endpoint] = &[
-        ::soap_runtime::Endpoint {
-            service: "Service",
-            port: "Primary",
-            binding: "Service",
-            address: "https://www.csoft.co.uk/sendsms5",
-            version: ::soap_runtime::SoapVersion::Soap11,
-        },
-        ::soap_runtime::Endpoint {
-            service: "Service",
-            port: "Secondary",
-            binding: "Service",
-            address: "https://www2.csoft.co.uk/sendsms5",
-            version: ::soap_runtime::SoapVersion::Soap11,
-        },
+        ::soap_runtime::Endpoint::new(
+            "Service",
+            "Primary",
+            "Service",
+            "https://www.csoft.co.uk/sendsms5",
+            ::soap_runtime::SoapVersion::Soap11,
+        ),
+        ::soap_runtime::Endpoint::new(
+            "Service",
+            "Secondary",
+            "Service",
+            "https://www2.csoft.co.uk/sendsms5",
+            ::soap_runtime::SoapVersion::Soap11,
+        ),
     ];
 
     /// The binding's operations, in the WSDL's order: what its server routes by.
@@ -2278,23 +2278,20 @@ pub mod service {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "SubmitMessage",
-            binding: "Service",
-            soap_action: "",
-            style: ::soap_runtime::Style::Document,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::element(
-                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
                 "SubmitMessage",
-            ),
-            output: Some(
+                "Service",
+                ::soap_runtime::MessageInfo::element(
+                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                    "SubmitMessage",
+                ),
+            )
+            .output(
                 ::soap_runtime::MessageInfo::element(
                     "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                     "SubmitMessageResponse",
                 ),
-            ),
-        };
+            );
     }
 
     /// Returns roughly how many premier messages the account can still send at its current tariff.
@@ -2308,23 +2305,20 @@ pub mod service {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "AvailableMessages",
-            binding: "Service",
-            soap_action: "",
-            style: ::soap_runtime::Style::Document,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::element(
-                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
                 "AvailableMessages",
-            ),
-            output: Some(
+                "Service",
+                ::soap_runtime::MessageInfo::element(
+                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                    "AvailableMessages",
+                ),
+            )
+            .output(
                 ::soap_runtime::MessageInfo::element(
                     "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                     "AvailableMessagesResponse",
                 ),
-            ),
-        };
+            );
     }
 
     /// Returns the credit left on the account together with its ISO 4217 currency code.
@@ -2338,23 +2332,20 @@ pub mod service {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "AvailableCredit",
-            binding: "Service",
-            soap_action: "",
-            style: ::soap_runtime::Style::Document,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::element(
-                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
                 "AvailableCredit",
-            ),
-            output: Some(
+                "Service",
+                ::soap_runtime::MessageInfo::element(
+                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                    "AvailableCredit",
+                ),
+            )
+            .output(
                 ::soap_runtime::MessageInfo::element(
                     "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                     "AvailableCreditResponse",
                 ),
-            ),
-        };
+            );
     }
 
     /// Returns the ReplyTo values the account may send with, always including csoft.co.uk.
@@ -2368,23 +2359,20 @@ pub mod service {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "PermittedReplyTo",
-            binding: "Service",
-            soap_action: "",
-            style: ::soap_runtime::Style::Document,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::element(
-                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
                 "PermittedReplyTo",
-            ),
-            output: Some(
+                "Service",
+                ::soap_runtime::MessageInfo::element(
+                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                    "PermittedReplyTo",
+                ),
+            )
+            .output(
                 ::soap_runtime::MessageInfo::element(
                     "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                     "PermittedReplyToResponse",
                 ),
-            ),
-        };
+            );
     }
 
     /// Returns a report code and a list of inbound messages for the account. Not covered by the
@@ -2399,23 +2387,20 @@ pub mod service {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "CollectMessages",
-            binding: "Service",
-            soap_action: "",
-            style: ::soap_runtime::Style::Document,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::element(
-                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
                 "CollectMessages",
-            ),
-            output: Some(
+                "Service",
+                ::soap_runtime::MessageInfo::element(
+                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                    "CollectMessages",
+                ),
+            )
+            .output(
                 ::soap_runtime::MessageInfo::element(
                     "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                     "CollectMessagesResponse",
                 ),
-            ),
-        };
+            );
     }
 
     /// Returns release details (version, notice, download address, date) of the vendor's Mobile
@@ -2430,23 +2415,20 @@ pub mod service {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "MobileMessengerVersion",
-            binding: "Service",
-            soap_action: "",
-            style: ::soap_runtime::Style::Document,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::element(
-                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
                 "MobileMessengerVersion",
-            ),
-            output: Some(
+                "Service",
+                ::soap_runtime::MessageInfo::element(
+                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                    "MobileMessengerVersion",
+                ),
+            )
+            .output(
                 ::soap_runtime::MessageInfo::element(
                     "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                     "MobileMessengerVersionResponse",
                 ),
-            ),
-        };
+            );
     }
 
     /// Returns the entries of an address book of the account, optionally one group of it. Not
@@ -2461,23 +2443,20 @@ pub mod service {
         type InputHeaders = ::soap_runtime::NoHeaders;
         type OutputHeaders = ::soap_runtime::NoHeaders;
         type Fault = ::soap_runtime::NoFault;
-        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo {
-            name: "QueryAddressBook",
-            binding: "Service",
-            soap_action: "",
-            style: ::soap_runtime::Style::Document,
-            version: ::soap_runtime::SoapVersion::Soap11,
-            input: ::soap_runtime::MessageInfo::element(
-                "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+        const INFO: ::soap_runtime::OperationInfo = ::soap_runtime::OperationInfo::new(
                 "QueryAddressBook",
-            ),
-            output: Some(
+                "Service",
+                ::soap_runtime::MessageInfo::element(
+                    "http://www.csoft.co.uk/dtd/sendsms5.xsd",
+                    "QueryAddressBook",
+                ),
+            )
+            .output(
                 ::soap_runtime::MessageInfo::element(
                     "http://www.csoft.co.uk/dtd/sendsms5.xsd",
                     "QueryAddressBookResponse",
                 ),
-            ),
-        };
+            );
     }
 
     /// A client of binding `Service`: one method per operation, each returning the output or a `CallError` whose fault detail is the operation's declared faults.
