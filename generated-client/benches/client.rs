@@ -1,14 +1,17 @@
-//! Client hot paths: writing a SubmitMessage envelope, and reading a SubmitMessageResponse
-//! into per-recipient outcomes, for 1 and 350 recipients (the most per request); and whole
-//! sends through [`Client`] against the simulator on loopback, in requests per second.
+//! Connection Software's client's hot paths: writing a SubmitMessage envelope, and reading a
+//! SubmitMessageResponse into per-recipient outcomes, for 1 and 350 recipients (the most per
+//! request); and whole sends through [`Client`] against the simulator on loopback, in requests
+//! per second.
 //!
-//! Run with `cargo bench -p generated-client --bench client`.
+//! Run with `cargo bench -p generated-client --bench client` (the sends need
+//! `--features simulator`).
 
 #[cfg(feature = "simulator")]
 use std::sync::Arc;
 
+use generated_client::core::SendReport;
+use generated_client::csoft::{push_response, Client, Credentials, Message};
 use generated_client::generated::sendsms5::service;
-use generated_client::{Client, Credentials, Message, SendReport};
 use soap_runtime::envelope::{read_response, write_request};
 use soap_runtime::NoHeaders;
 
@@ -62,7 +65,7 @@ fn decode_submit_message_response(bencher: divan::Bencher, count: usize) {
     bencher.bench_local(|| {
         let response = read_response::<service::SubmitMessage>(divan::black_box(&xml)).unwrap();
         let mut report = SendReport::default();
-        report.push(Some(&to), &response.body).unwrap();
+        push_response(&mut report, Some(&to), &response.body).unwrap();
         report
     });
 }
@@ -79,7 +82,8 @@ struct Loopback {
 #[cfg(feature = "simulator")]
 impl Loopback {
     fn start() -> Self {
-        use generated_client::simulator::{Account, Simulator, SimulatorConfig};
+        use generated_client::csoft::simulated::{Account, PATH};
+        use generated_client::simulator::{Simulator, SimulatorConfig};
 
         // Two workers for the server's tasks (and spawned sends); the bench thread drives a
         // single send itself, like a program awaiting it.
@@ -91,15 +95,14 @@ impl Loopback {
         let mut account = Account::new("ANOther.61234", "123456");
         // Enough for any run: the bench must not turn into one of "out of credit" answers.
         account.credit = rust_decimal::Decimal::from(1_000_000_000_u64);
-        let simulator = Simulator::new(SimulatorConfig {
-            accounts: vec![account],
-            ..SimulatorConfig::default()
-        });
+        let mut config = SimulatorConfig::default();
+        config.csoft.accounts = vec![account];
+        let simulator = Simulator::new(config);
         let server = runtime
             .block_on(simulator.start(std::net::SocketAddr::from(([127, 0, 0, 1], 0))))
             .expect("the simulator starts");
         let client = Client::builder(Credentials::new("ANOther.61234", "123456").unwrap())
-            .endpoints(vec![server.url()])
+            .endpoints(vec![server.url(PATH)])
             .build()
             .expect("the client builds");
         Self {

@@ -490,13 +490,13 @@ mod tests {
                     "447700900001",
                     "abc",
                     Code::Accepted,
-                    crate::ReportClass::Accepted
+                    crate::core::ReportClass::Accepted
                 ),
                 (
                     "447700900002",
                     "",
                     Code::Error(ErrorCode::CannotRouteMessage),
-                    crate::ReportClass::Rejected
+                    crate::core::ReportClass::Rejected
                 )
             ]
         );
@@ -510,7 +510,7 @@ mod tests {
         push_answers(&mut report, &to, &numbers(&["ERR: 301, No credit left"])).unwrap();
         assert!(report
             .iter()
-            .all(|o| o.report.class() == crate::ReportClass::AccountFailure));
+            .all(|o| o.report.class() == crate::core::ReportClass::AccountFailure));
     }
 
     #[test]
@@ -519,13 +519,13 @@ mod tests {
         let mismatch = |lines: &[&str]| {
             push_answers(&mut SendReport::default(), &to, &numbers(lines)).unwrap_err()
         };
-        assert_eq!(
+        assert!(matches!(
             mismatch(&["ID: abc"]),
             ResponseMismatch::Answers {
                 recipients: 2,
                 answers: 1
             }
-        );
+        ));
         assert!(matches!(
             mismatch(&["ID: a To: 447700900002", "ID: b To: 447700900001"]),
             ResponseMismatch::Recipient { index: 0, .. }

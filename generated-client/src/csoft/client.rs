@@ -184,13 +184,7 @@ impl Answered {
         recipients: Option<&[String]>,
     ) -> Result<(), ResponseMismatch> {
         match self {
-            Self::Soap(response) => push_lists(
-                report,
-                recipients,
-                &response.message_identifier,
-                &response.report,
-                response.text.as_deref(),
-            ),
+            Self::Soap(response) => push_response(report, recipients, response),
             Self::Http(HttpApiResponse::Lists {
                 message_identifier,
                 report: codes,
@@ -209,6 +203,26 @@ impl Answered {
             .into()),
         }
     }
+}
+
+/// Reads a SubmitMessageResponse into one outcome per recipient, added to `report` in the order
+/// of `numbers`, as [`Client::send`] reads each answer: `numbers` are those of the request it
+/// answers, or `None` for a send to an address book alone, whose recipients the gateway names.
+///
+/// For answers got without a [`Client`]: a call made with the generated client itself, or a
+/// response kept from earlier.
+pub fn push_response(
+    report: &mut SendReport<ReportCode>,
+    numbers: Option<&[String]>,
+    response: &wire::SubmitMessageResponse,
+) -> Result<(), ResponseMismatch> {
+    push_lists(
+        report,
+        numbers,
+        &response.message_identifier,
+        &response.report,
+        response.text.as_deref(),
+    )
 }
 
 impl Client {

@@ -308,7 +308,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             mismatch(error),
-            ResponseMismatch::Length {
+            ListMismatch::Length {
                 recipients: 2,
                 reports: 3,
                 ids: 3

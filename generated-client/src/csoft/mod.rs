@@ -24,8 +24,8 @@ pub mod simulated;
 use std::time::Duration;
 
 pub use self::client::{
-    default_endpoints, Api, Client, ClientBuilder, Credentials, InvalidCredentials,
-    MAX_CREDENTIAL_LENGTH, MAX_RECIPIENTS_PER_REQUEST,
+    default_endpoints, push_response, Api, Client, ClientBuilder, Credentials,
+    InvalidCredentials, MAX_CREDENTIAL_LENGTH, MAX_RECIPIENTS_PER_REQUEST,
 };
 pub use self::codes::ReportCode;
 pub use self::lists::{ListMismatch, MAX_OUTCOMES_WITHOUT_NUMBERS};

@@ -31,7 +31,7 @@
 //! ```no_run
 //! use std::net::SocketAddr;
 //!
-//! use generated_client::receipts::{DeliveryReceipt, Receiver, Rejection};
+//! use generated_client::csoft::receipts::{DeliveryReceipt, Receiver, Rejection};
 //!
 //! # async fn example() -> std::io::Result<()> {
 //! let receiver = Receiver::new(|receipt: DeliveryReceipt| async move {

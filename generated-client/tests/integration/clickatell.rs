@@ -1,21 +1,20 @@
 //! The Clickatell client against the simulator's Clickatell side, on loopback: sessions, error
 //! codes, the no-resend rule and failover. Every test counts what the simulator received, per
 //! listener and operation, and how many times each number was given a message.
-#![cfg(feature = "simulator")]
 
-mod common;
-
+use std::ops::Deref;
 use std::time::Duration;
 
-use common::{numbers, Gateway};
-
+use generated_client::clickatell::simulated::{Account, Config, ErrorReply, PATH};
 use generated_client::clickatell::{self, Code, Credentials, ErrorCode, MessageStatus};
-use generated_client::simulator::clickatell::{Account, Config, ErrorReply};
+use generated_client::core::{
+    Message, QueryError, ReportClass, RequestError, Sending, SmsGateway, VendorCode,
+};
 use generated_client::simulator::{Failure, Repeat, SimulatorConfig};
-use generated_client::vendor::{SmsGateway, VendorCode};
-use generated_client::{Message, QueryError, ReportClass, SendError};
 use rust_decimal::Decimal;
 use soap_runtime::client::{CallError, SoapClient};
+
+use crate::common::{numbers, stopped_at_failure, stopped_by_account_failure, Servers};
 
 const API_ID: i32 = 3210987;
 const USER: &str = "ANOther";
@@ -44,17 +43,26 @@ fn config() -> Config {
     }
 }
 
+/// The simulated servers, with this module's clients.
+struct Gateway(Servers);
+
+impl Deref for Gateway {
+    type Target = Servers;
+
+    fn deref(&self) -> &Servers {
+        &self.0
+    }
+}
+
 impl Gateway {
     async fn start() -> Self {
         Self::with(config()).await
     }
 
     async fn with(clickatell: Config) -> Self {
-        Self::serve(SimulatorConfig {
-            clickatell,
-            ..SimulatorConfig::default()
-        })
-        .await
+        let mut config = SimulatorConfig::default();
+        config.clickatell = clickatell;
+        Self(Servers::start(config).await)
     }
 
     fn client(&self) -> clickatell::Client {
@@ -64,10 +72,7 @@ impl Gateway {
     /// A client for primary then secondary, with short timeouts so that the tests stay fast.
     fn client_with(&self, password: &str) -> clickatell::Client {
         let config = SoapClient::builder()
-            .endpoints([
-                self.primary.clickatell_url(),
-                self.secondary.clickatell_url(),
-            ])
+            .endpoints([self.primary.url(PATH), self.secondary.url(PATH)])
             .connect_timeout(Duration::from_millis(500))
             .timeout(Duration::from_secs(2));
         let credentials = Credentials::new(API_ID, USER, password).expect("credentials");
@@ -80,7 +85,7 @@ impl Gateway {
     }
 
     fn deliveries_to(&self, number: &str) -> usize {
-        self.simulator.clickatell().deliveries_to(number)
+        self.clickatell().deliveries_to(number)
     }
 }
 
@@ -113,7 +118,7 @@ async fn one_login_serves_every_call() {
 
     assert_eq!(gateway.count("auth"), 1, "one session for every call");
     assert_eq!(gateway.count("sendmsg"), 2);
-    assert_eq!(gateway.simulator.clickatell().sessions_issued(), 1);
+    assert_eq!(gateway.clickatell().sessions_issued(), 1);
     assert_eq!(gateway.deliveries_to("447700900001"), 1);
 }
 
@@ -144,7 +149,7 @@ async fn an_expired_session_is_renewed_and_the_refused_send_made_once_more() {
         .send(&Message::text("first", ["447700900001"]))
         .await
         .expect("sent");
-    gateway.simulator.clickatell().expire_sessions();
+    gateway.clickatell().expire_sessions();
 
     let report = client
         .send(&Message::text("second", ["447700900002", "447700900003"]))
@@ -155,7 +160,7 @@ async fn an_expired_session_is_renewed_and_the_refused_send_made_once_more() {
     // The refused sendmsg, then the same request once more: Clickatell refused the first
     // before accepting any message of it.
     assert_eq!(gateway.count("sendmsg"), 3);
-    let submissions = gateway.simulator.clickatell().submissions();
+    let submissions = gateway.clickatell().submissions();
     assert_eq!(
         submissions[1].recipients[0].answer,
         "ERR: 003, Session ID expired"
@@ -166,7 +171,7 @@ async fn an_expired_session_is_renewed_and_the_refused_send_made_once_more() {
     }
 
     // Queries follow the same rule.
-    gateway.simulator.clickatell().expire_sessions();
+    gateway.clickatell().expire_sessions();
     assert_eq!(client.balance().await.unwrap(), Decimal::from(97));
     assert_eq!(gateway.count("auth"), 3);
     assert_eq!(gateway.count("getbalance"), 2);
@@ -244,24 +249,14 @@ async fn error_answers_are_typed_per_recipient_and_never_resent() {
 #[tokio::test]
 async fn running_out_of_credit_stops_the_later_requests() {
     let gateway = Gateway::start().await;
-    gateway
-        .simulator
-        .clickatell()
-        .set_credit(USER, Decimal::from(60));
+    gateway.clickatell().set_credit(USER, Decimal::from(60));
     let to = numbers(150);
-    let error = gateway
-        .client()
-        .send(&Message::text("bulk", to.clone()))
-        .await
-        .expect_err("out of credit");
-    let SendError::AccountFailure {
-        code,
-        completed,
-        not_sent,
-    } = error
-    else {
-        panic!("expected an account failure, got {error:?}");
-    };
+    let (code, completed, not_sent) = stopped_by_account_failure(
+        gateway
+            .client()
+            .send(&Message::text("bulk", to.clone()))
+            .await,
+    );
     assert_eq!(code, Code::Error(ErrorCode::NoCreditLeft));
     assert_eq!(completed.len(), 100);
     assert_eq!(
@@ -280,7 +275,7 @@ async fn a_refused_login_is_every_recipients_answer_and_nothing_is_sent() {
     ] {
         let gateway = Gateway::start().await;
         let config = SoapClient::builder()
-            .endpoints([gateway.primary.clickatell_url()])
+            .endpoints([gateway.primary.url(PATH)])
             .timeout(Duration::from_secs(2))
             .connect_timeout(Duration::from_millis(500));
         let client =
@@ -341,22 +336,14 @@ async fn a_lost_answer_to_a_send_is_outcome_unknown_and_never_resent() {
     gateway
         .primary
         .set_failure(Failure::DropConnection, Repeat::Once);
-    let error = client
-        .send(&Message::text("hello", ["447700900001"]))
-        .await
-        .expect_err("no answer");
-    let SendError::Request {
-        error: CallError::OutcomeUnknown { endpoint, .. },
-        affected,
-        not_sent,
-        ..
-    } = error
+    let stopped = stopped_at_failure(client.send(&Message::text("hello", ["447700900001"])).await);
+    let RequestError::Call(CallError::OutcomeUnknown { endpoint, .. }) = stopped.failed.error
     else {
-        panic!("expected outcome unknown, got {error:?}");
+        panic!("expected outcome unknown, got {:?}", stopped.failed);
     };
-    assert_eq!(endpoint, gateway.primary.clickatell_url());
+    assert_eq!(endpoint, gateway.primary.url(PATH));
     assert_eq!(
-        (affected.as_slice(), not_sent.len()),
+        (stopped.failed.recipients.as_slice(), stopped.not_sent.len()),
         (["447700900001".to_owned()].as_slice(), 0)
     );
     assert_eq!(gateway.primary.request_count("sendmsg"), 1);
@@ -371,21 +358,25 @@ async fn a_failed_login_sends_nothing() {
     gateway
         .primary
         .set_failure(Failure::DropConnection, Repeat::Once);
-    let error = gateway
-        .client()
-        .send(&Message::text("hello", ["447700900001", "447700900002"]))
-        .await
-        .expect_err("no session");
-    let SendError::NoSession {
-        error: QueryError::Call(CallError::OutcomeUnknown { .. }),
-        completed,
-        not_sent,
-    } = error
-    else {
-        panic!("expected no session, got {error:?}");
-    };
-    assert!(completed.is_empty());
-    assert_eq!(not_sent, ["447700900001", "447700900002"]);
+    let stopped = stopped_at_failure(
+        gateway
+            .client()
+            .send(&Message::text("hello", ["447700900001", "447700900002"]))
+            .await,
+    );
+    assert!(
+        matches!(
+            stopped.failed.error,
+            RequestError::NoSession(QueryError::Call(CallError::OutcomeUnknown { .. }))
+        ),
+        "expected no session, got {:?}",
+        stopped.failed
+    );
+    // Nothing of the request was sent: its numbers are among the unsent ones.
+    assert!(!stopped.failed.error.may_have_been_received());
+    assert!(stopped.completed.is_empty());
+    assert_eq!(stopped.failed.recipients, ["447700900001", "447700900002"]);
+    assert!(stopped.not_sent.is_empty());
     assert_eq!(gateway.count("auth"), 1, "a login is not resent either");
     assert_eq!(gateway.count("sendmsg"), 0);
 }
@@ -395,13 +386,11 @@ async fn the_shared_gateway_trait_sends_and_reads_the_credit() {
     let gateway = Gateway::start().await;
     let client = gateway.client();
     let mut progress = Vec::new();
-    let report = SmsGateway::send_with_progress(
-        &client,
-        &Message::text("via the trait", numbers(120)),
-        |done, all| progress.push((done, all)),
-    )
-    .await
-    .expect("sent");
+    let report = Sending::new(&client)
+        .on_progress(|p| progress.push((p.done, p.total)))
+        .send(&Message::text("via the trait", numbers(120)))
+        .await
+        .expect("sent");
     assert_eq!(report.requests(), 2);
     assert_eq!(progress, [(100, 120), (120, 120)]);
     assert_eq!(report.iter().filter(|o| o.report.is_success()).count(), 100);

@@ -1,25 +1,13 @@
-//! Scaffolding shared by the integration tests: simulators on loopback, the `sendsms` binary
-//! and its output, and child processes with their lines read on threads of their own.
-//!
-//! Each test file declares `mod common;`, and so compiles this module into its own test
-//! binary; every binary uses only a subset of it, so unused items there are not warnings.
-#![allow(dead_code)]
+//! Scaffolding shared by the tests against the simulator: simulators on loopback, numbers and
+//! amounts to send and count with, and what a send that stopped left.
 
-use std::io::{BufRead, BufReader, Read};
+use std::fmt;
 use std::net::SocketAddr;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
 
-#[cfg(feature = "simulator")]
+use generated_client::core::{FailedRequest, SendError, SendReport, Stop};
 use generated_client::simulator::{RunningSimulator, Simulator, SimulatorConfig};
+use generated_client::{clickatell, csoft};
 use rust_decimal::Decimal;
-
-/// The `sendsms` binary built for these tests.
-pub const BIN: &str = env!("CARGO_BIN_EXE_sendsms");
-
-/// The line after which `sendsms simulate` serves.
-pub const SERVING: &str = "Serving until Ctrl-C.";
 
 /// Any free port on the loopback interface.
 pub fn loopback() -> SocketAddr {
@@ -37,19 +25,17 @@ pub fn numbers(count: usize) -> Vec<String> {
         .collect()
 }
 
-/// A simulated primary and secondary server sharing one state. Each test file adds the
-/// methods it needs (clients for it, request counts) in an `impl Gateway` of its own.
-#[cfg(feature = "simulator")]
-pub struct Gateway {
+/// A simulated primary and secondary server sharing one state. Each test module wraps it in a
+/// `Gateway` of its own, which adds the methods it needs (clients for it, request counts).
+pub struct Servers {
     pub simulator: Simulator,
     pub primary: RunningSimulator,
     pub secondary: RunningSimulator,
 }
 
-#[cfg(feature = "simulator")]
-impl Gateway {
+impl Servers {
     /// Both listeners on free loopback ports.
-    pub async fn serve(config: SimulatorConfig) -> Self {
+    pub async fn start(config: SimulatorConfig) -> Self {
         let simulator = Simulator::new(config);
         let (primary, secondary) = simulator
             .start_pair(loopback(), loopback())
@@ -61,152 +47,58 @@ impl Gateway {
             secondary,
         }
     }
-}
 
-/// A primary and a secondary simulator, served by a runtime of their own while the test
-/// thread waits for the binary.
-#[cfg(feature = "simulator")]
-pub struct BlockingGateway {
-    pub simulator: Simulator,
-    pub primary: RunningSimulator,
-    pub secondary: RunningSimulator,
-    // Last: dropped after the listeners.
-    pub runtime: tokio::runtime::Runtime,
-}
+    /// The Connection Software gateway both listeners serve.
+    pub fn csoft(&self) -> &csoft::simulated::Gateway {
+        self.simulator.gateways().csoft()
+    }
 
-#[cfg(feature = "simulator")]
-impl BlockingGateway {
-    pub fn serve(config: SimulatorConfig) -> Self {
-        let runtime = runtime();
-        let simulator = Simulator::new(config);
-        let (primary, secondary) = runtime
-            .block_on(simulator.start_pair(loopback(), loopback()))
-            .expect("the simulator starts");
-        Self {
-            simulator,
-            primary,
-            secondary,
-            runtime,
-        }
+    /// The Clickatell gateway both listeners serve.
+    pub fn clickatell(&self) -> &clickatell::simulated::Gateway {
+        self.simulator.gateways().clickatell()
     }
 }
 
-/// A runtime with one worker thread, to serve while a test thread blocks.
-#[cfg(feature = "simulator")]
-pub fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("a runtime")
+/// A send that stopped at its one failed request (requests going one at a time): what was
+/// answered before it, the failed request, and the numbers never sent.
+#[derive(Debug)]
+pub struct StoppedAt<C> {
+    pub completed: SendReport<C>,
+    pub failed: FailedRequest,
+    pub not_sent: Vec<String>,
 }
 
-/// The binary with `args`, and with `environment` removed so that the developer's own
-/// settings cannot leak into a test.
-pub fn sendsms_without(environment: &[&str], args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    for name in environment {
-        command.env_remove(name);
-    }
-    command.args(args);
-    command
-}
-
-/// What a finished run of the binary left.
-pub struct Ran {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
-}
-
-impl Ran {
-    pub fn lines(&self) -> Vec<&str> {
-        self.stdout.lines().collect()
+/// The send stopped because one request failed: nothing else failed, and no account failure
+/// stopped it.
+pub fn stopped_at_failure<C: fmt::Debug>(
+    result: Result<SendReport<C>, SendError<C>>,
+) -> StoppedAt<C> {
+    let incomplete = match result {
+        Err(SendError::Incomplete(incomplete)) => *incomplete,
+        other => panic!("expected a failed request, got {other:?}"),
+    };
+    assert!(matches!(incomplete.stop, Stop::Failed), "{incomplete:?}");
+    let mut failed = incomplete.failed;
+    assert_eq!(failed.len(), 1, "one failed request: {failed:?}");
+    StoppedAt {
+        completed: incomplete.completed,
+        failed: failed.remove(0),
+        not_sent: incomplete.not_sent,
     }
 }
 
-pub fn run(command: &mut Command) -> Ran {
-    let output = command.output().expect("sendsms runs");
-    Ran {
-        code: output.status.code().expect("an exit status"),
-        stdout: String::from_utf8(output.stdout).expect("UTF-8 output"),
-        stderr: String::from_utf8(output.stderr).expect("UTF-8 errors"),
-    }
-}
-
-/// A child process killed if the test ends before it does.
-pub struct Running(pub Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        if let Ok(None) = self.0.try_wait() {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-}
-
-/// Lines of a child's pipe, on a thread of their own so that waiting for one can time out.
-pub fn lines(pipe: impl Read + Send + 'static) -> mpsc::Receiver<String> {
-    let (sender, receiver) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(pipe).lines() {
-            if sender.send(line.unwrap_or_default()).is_err() {
-                break;
-            }
-        }
-    });
-    receiver
-}
-
-/// `command` (a `sendsms simulate`) started with its stdout piped and its stderr dropped, and
-/// the lines of its stdout.
-pub fn spawn_simulate(command: &mut Command) -> (Running, mpsc::Receiver<String>) {
-    let child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("sendsms simulate starts");
-    let mut simulate = Running(child);
-    let stdout = lines(simulate.0.stdout.take().unwrap());
-    (simulate, stdout)
-}
-
-/// The banner of `sendsms simulate`: its lines up to and with [`SERVING`], or as many as came
-/// within `wait` of each other.
-pub fn banner(lines: &mpsc::Receiver<String>, wait: Duration) -> Vec<String> {
-    let mut banner = Vec::new();
-    while let Ok(line) = lines.recv_timeout(wait) {
-        let serving = line == SERVING;
-        banner.push(line);
-        if serving {
-            break;
-        }
-    }
-    banner
-}
-
-/// The URL a banner line names.
-pub fn url_in(banner: &str) -> &str {
-    banner
-        .split_whitespace()
-        .find(|word| word.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {banner:?}"))
-}
-
-/// Ctrl-C for `child`, and its exit status once it has stopped.
-pub fn interrupt(child: &mut Running) -> ExitStatus {
-    let status = Command::new("kill")
-        .args(["-INT", &child.0.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(status) = child.0.try_wait().unwrap() {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "still running after Ctrl-C");
-        std::thread::sleep(Duration::from_millis(20));
+/// The send stopped because an answer reported an account failure, with requests left: its
+/// code, what was answered, and the numbers never sent. No request failed.
+pub fn stopped_by_account_failure<C: fmt::Debug>(
+    result: Result<SendReport<C>, SendError<C>>,
+) -> (C, SendReport<C>, Vec<String>) {
+    let incomplete = match result {
+        Err(SendError::Incomplete(incomplete)) => *incomplete,
+        other => panic!("expected an account failure, got {other:?}"),
+    };
+    assert!(incomplete.failed.is_empty(), "{incomplete:?}");
+    match incomplete.stop {
+        Stop::AccountFailure(code) => (code, incomplete.completed, incomplete.not_sent),
+        other => panic!("expected an account failure, got {other:?}"),
     }
 }

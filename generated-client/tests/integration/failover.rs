@@ -1,24 +1,24 @@
-//! Failover, retries and outcomes through [`Client`], against the simulator on loopback: a
-//! message is never sent twice because of the client, and never lost silently.
+//! Failover, retries and outcomes through Connection Software's [`Client`], against the
+//! simulator on loopback: a message is never sent twice because of the client, and never lost
+//! silently.
 //!
 //! Every test counts what the simulator received, per listener, and how many times each
 //! number was given a message.
-#![cfg(feature = "simulator")]
 
-mod common;
-
+use std::ops::Deref;
 use std::time::Duration;
 
-use common::{dec, numbers, Gateway};
-use generated_client::simulator::{
-    Account, Failure, Repeat, Report, RunningSimulator, SimulatorConfig,
-};
-use generated_client::{
-    Client, Credentials, Credit, Message, QueryError, ReportClass, ReportCode, SendError,
-};
+use generated_client::core::{Credit, Progress, QueryError, ReportClass, RequestError, SendError};
+use generated_client::csoft::simulated::{self, Account, Report, PATH};
+use generated_client::csoft::{Client, Credentials, Message, ReportCode};
+use generated_client::simulator::{Failure, Repeat, RunningSimulator, SimulatorConfig};
 use rust_decimal::Decimal;
 use soap_runtime::client::CallError;
 use soap_runtime::envelope::FaultCode;
+
+use crate::common::{
+    dec, numbers, stopped_at_failure, stopped_by_account_failure, Servers, StoppedAt,
+};
 
 const USER: &str = "ANOther.61234";
 const PIN: &str = "s3cretPIN";
@@ -29,16 +29,29 @@ fn config() -> SimulatorConfig {
     let mut account = Account::new(USER, PIN);
     account.credit = dec("100.00");
     account.permitted_reply_to = vec!["447700900123".to_owned()];
-    SimulatorConfig {
+    let mut config = SimulatorConfig::default();
+    config.csoft = simulated::Config {
         accounts: vec![account],
         number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
-        ..SimulatorConfig::default()
+        ..simulated::Config::default()
+    };
+    config
+}
+
+/// The simulated servers, with this module's clients.
+struct Gateway(Servers);
+
+impl Deref for Gateway {
+    type Target = Servers;
+
+    fn deref(&self) -> &Servers {
+        &self.0
     }
 }
 
 impl Gateway {
     async fn start() -> Self {
-        Self::serve(config()).await
+        Self(Servers::start(config()).await)
     }
 
     /// A client for primary then secondary, with short timeouts so that the tests stay fast.
@@ -48,7 +61,7 @@ impl Gateway {
 
     fn client_with(&self, pin: &str, cooldown: Duration) -> Client {
         Client::builder(Credentials::new(USER, pin).expect("credentials"))
-            .endpoints(vec![self.primary.url(), self.secondary.url()])
+            .endpoints(vec![self.primary.url(PATH), self.secondary.url(PATH)])
             .connect_timeout(Duration::from_millis(500))
             .timeout(Duration::from_secs(2))
             .cooldown(cooldown)
@@ -77,7 +90,7 @@ async fn a_primary_refusing_connections_sends_the_one_request_to_the_secondary()
     assert_eq!(gateway.primary.connections_accepted(), 0);
     assert_eq!(gateway.secondary.total_requests(), 1);
     assert_eq!(gateway.submits(&gateway.secondary), 1);
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 1);
 }
 
 #[tokio::test]
@@ -86,52 +99,45 @@ async fn a_dropped_connection_is_outcome_unknown_and_never_resent() {
     gateway
         .primary
         .set_failure(Failure::DropConnection, Repeat::Once);
-    let error = gateway
-        .client()
-        .send(&Message::text("hello", ["447700900001"]))
-        .await
-        .expect_err("no answer");
-
-    match error {
-        SendError::Request {
-            error: CallError::OutcomeUnknown { endpoint, .. },
-            completed,
-            affected,
-            not_sent,
-        } => {
-            assert_eq!(endpoint, gateway.primary.url(), "names the endpoint");
-            assert!(completed.is_empty());
-            assert_eq!(affected, ["447700900001"]);
-            assert!(not_sent.is_empty());
+    let StoppedAt {
+        completed,
+        failed,
+        not_sent,
+    } = stopped_at_failure(
+        gateway
+            .client()
+            .send(&Message::text("hello", ["447700900001"]))
+            .await,
+    );
+    match failed.error {
+        RequestError::Call(CallError::OutcomeUnknown { endpoint, .. }) => {
+            assert_eq!(endpoint, gateway.primary.url(PATH), "names the endpoint");
         }
         other => panic!("expected an unknown outcome, got {other:?}"),
     }
+    assert!(completed.is_empty());
+    assert_eq!(failed.recipients, ["447700900001"]);
+    assert!(not_sent.is_empty());
     assert_eq!(gateway.submits(&gateway.primary), 1);
     assert_eq!(gateway.secondary.total_requests(), 0);
     assert_eq!(gateway.secondary.connections_accepted(), 0);
     // The simulator carried the request out before dropping the connection: it was sent,
     // once.
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 1);
 }
 
 #[tokio::test]
 async fn an_answer_over_the_size_limit_is_outcome_unknown_and_never_resent() {
     let gateway = Gateway::start().await;
     let client = Client::builder(Credentials::new(USER, PIN).expect("credentials"))
-        .endpoints(vec![gateway.primary.url(), gateway.secondary.url()])
+        .endpoints(vec![gateway.primary.url(PATH), gateway.secondary.url(PATH)])
         .max_answer_bytes(100)
         .build()
         .expect("the client builds");
-    let error = client
-        .send(&Message::text("hello", ["447700900001"]))
-        .await
-        .expect_err("too large");
-    match error {
-        SendError::Request {
-            error: CallError::OutcomeUnknown { endpoint, source },
-            ..
-        } => {
-            assert_eq!(endpoint, gateway.primary.url());
+    let stopped = stopped_at_failure(client.send(&Message::text("hello", ["447700900001"])).await);
+    match stopped.failed.error {
+        RequestError::Call(CallError::OutcomeUnknown { endpoint, source }) => {
+            assert_eq!(endpoint, gateway.primary.url(PATH));
             let reason = source.to_string();
             assert!(reason.contains("larger than 100 bytes"), "{reason}");
         }
@@ -155,13 +161,13 @@ async fn an_invalid_login_is_one_request_and_never_retried() {
     assert!(!report.all_accepted());
     assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
     assert_eq!(gateway.secondary.total_requests(), 0);
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 0);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 0);
 }
 
 #[tokio::test]
 async fn out_of_credit_is_one_request_and_never_retried() {
     let gateway = Gateway::start().await;
-    gateway.simulator.set_credit(USER, Decimal::ZERO);
+    gateway.csoft().set_credit(USER, Decimal::ZERO);
     let report = gateway
         .client()
         .send(&Message::text("hello", ["447700900001"]))
@@ -170,47 +176,32 @@ async fn out_of_credit_is_one_request_and_never_retried() {
     assert_eq!(report.get(0).unwrap().report, ReportCode::OutOfCredit);
     assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
     assert_eq!(gateway.secondary.total_requests(), 0);
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 0);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 0);
 }
 
 #[tokio::test]
 async fn an_account_failure_stops_a_bulk_send_after_one_request() {
     let gateway = Gateway::start().await;
     let to = numbers(1000);
-    let error = gateway
-        .client_with("wrongpin", Duration::from_secs(60))
-        .send(&Message::text("hello", to.clone()))
-        .await
-        .expect_err("stopped");
-    match error {
-        SendError::AccountFailure {
-            code,
-            completed,
-            not_sent,
-        } => {
-            assert_eq!(code, ReportCode::InvalidLogin);
-            assert_eq!(completed.len(), 350);
-            assert_eq!(not_sent, to[350..]);
-        }
-        other => panic!("expected an account failure, got {other:?}"),
-    }
+    let (code, completed, not_sent) = stopped_by_account_failure(
+        gateway
+            .client_with("wrongpin", Duration::from_secs(60))
+            .send(&Message::text("hello", to.clone()))
+            .await,
+    );
+    assert_eq!(code, ReportCode::InvalidLogin);
+    assert_eq!(completed.len(), 350);
+    assert_eq!(not_sent, to[350..]);
     assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
 
     // Out of credit in the middle of the first request: the rest are not sent either.
-    gateway.simulator.set_credit(USER, dec("1.00"));
-    let error = gateway
-        .client()
-        .send(&Message::text("hello", to.clone()))
-        .await
-        .expect_err("stopped");
-    let SendError::AccountFailure {
-        code,
-        completed,
-        not_sent,
-    } = error
-    else {
-        panic!("expected an account failure, got {error:?}");
-    };
+    gateway.csoft().set_credit(USER, dec("1.00"));
+    let (code, completed, not_sent) = stopped_by_account_failure(
+        gateway
+            .client()
+            .send(&Message::text("hello", to.clone()))
+            .await,
+    );
     assert_eq!(code, ReportCode::OutOfCredit);
     assert_eq!(
         completed.iter().filter(|o| o.report.is_success()).count(),
@@ -236,16 +227,16 @@ async fn a_thousand_recipients_take_three_requests_with_outcomes_in_order() {
     assert_eq!(gateway.submits(&gateway.primary), 3);
     assert_eq!(gateway.secondary.total_requests(), 0);
     let sizes: Vec<usize> = gateway
-        .simulator
-        .submissions()
+        .csoft()
+        .submissions(None)
         .iter()
         .map(|s| s.recipients.len())
         .collect();
     assert_eq!(sizes, [350, 350, 300]);
     // The outcomes follow the recipients, and carry the identifiers the gateway gave them.
     let answered: Vec<_> = gateway
-        .simulator
-        .submissions()
+        .csoft()
+        .submissions(None)
         .into_iter()
         .flat_map(|s| s.recipients)
         .collect();
@@ -255,7 +246,7 @@ async fn a_thousand_recipients_take_three_requests_with_outcomes_in_order() {
         assert_eq!(outcome.message_id, answer.message_identifier);
         assert_eq!(outcome.report, ReportCode::Queued);
     }
-    assert!(to.iter().all(|n| gateway.simulator.deliveries_to(n) == 1));
+    assert!(to.iter().all(|n| gateway.csoft().deliveries_to(n) == 1));
 }
 
 #[tokio::test]
@@ -263,61 +254,60 @@ async fn both_endpoints_unreachable_sends_nothing() {
     let gateway = Gateway::start().await;
     gateway.primary.refuse_connections().await.unwrap();
     gateway.secondary.refuse_connections().await.unwrap();
-    let error = gateway
-        .client()
-        .send(&Message::text("hello", ["447700900001"]))
-        .await
-        .expect_err("unreachable");
-    match &error {
-        SendError::Request {
-            error: CallError::Unreachable { attempts },
-            completed,
-            affected,
-            not_sent,
-        } => {
+    let StoppedAt {
+        completed,
+        failed,
+        not_sent,
+    } = stopped_at_failure(
+        gateway
+            .client()
+            .send(&Message::text("hello", ["447700900001"]))
+            .await,
+    );
+    match &failed.error {
+        RequestError::Call(error @ CallError::Unreachable { attempts }) => {
             let tried: Vec<&str> = attempts.iter().map(|a| a.endpoint.as_str()).collect();
-            assert_eq!(tried, [gateway.primary.url(), gateway.secondary.url()]);
+            assert_eq!(
+                tried,
+                [gateway.primary.url(PATH), gateway.secondary.url(PATH)]
+            );
             assert!(
                 attempts
                     .iter()
                     .all(|a| a.error.to_string().contains("refused")),
                 "{attempts:?}"
             );
-            assert!(completed.is_empty());
-            assert_eq!(affected, &["447700900001"]);
-            assert!(not_sent.is_empty());
+            assert!(!error.may_have_been_received());
         }
         other => panic!("expected unreachable, got {other:?}"),
     }
-    if let SendError::Request { error, .. } = &error {
-        assert!(!error.may_have_been_received());
-    }
+    assert!(!failed.error.may_have_been_received());
+    assert!(completed.is_empty());
+    assert_eq!(failed.recipients, ["447700900001"]);
+    assert!(not_sent.is_empty());
     assert_eq!(gateway.simulator.request_count("SubmitMessage"), 0);
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 0);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 0);
 }
 
 #[tokio::test]
 async fn a_soap_fault_is_returned_and_not_tried_on_the_secondary() {
     let gateway = Gateway::start().await;
     gateway.primary.set_failure(Failure::Http500, Repeat::Once);
-    let error = gateway
-        .client()
-        .send(&Message::text("hello", ["447700900001"]))
-        .await
-        .expect_err("a fault");
-    match error {
-        SendError::Request {
-            error:
-                CallError::Fault {
-                    endpoint,
-                    fault,
-                    status,
-                },
-            ..
-        } => {
+    let stopped = stopped_at_failure(
+        gateway
+            .client()
+            .send(&Message::text("hello", ["447700900001"]))
+            .await,
+    );
+    match stopped.failed.error {
+        RequestError::Call(CallError::Fault {
+            endpoint,
+            fault,
+            status,
+        }) => {
             assert_eq!(
                 (endpoint.as_str(), status),
-                (gateway.primary.url().as_str(), 500)
+                (gateway.primary.url(PATH).as_str(), 500)
             );
             assert_eq!(fault.code, FaultCode::Server);
         }
@@ -333,26 +323,23 @@ async fn a_malformed_answer_is_not_retried() {
     gateway
         .primary
         .set_failure(Failure::MalformedBody, Repeat::Once);
-    let error = gateway
-        .client()
-        .send(&Message::text("hello", ["447700900001"]))
-        .await
-        .expect_err("unreadable");
-    match error {
-        SendError::Request {
-            error: error @ CallError::BadResponse { .. },
-            affected,
-            ..
-        } => {
+    let stopped = stopped_at_failure(
+        gateway
+            .client()
+            .send(&Message::text("hello", ["447700900001"]))
+            .await,
+    );
+    match stopped.failed.error {
+        RequestError::Call(error @ CallError::BadResponse { .. }) => {
             assert!(error.may_have_been_received());
             assert!(matches!(error, CallError::BadResponse { status: 200, .. }));
-            assert_eq!(affected, ["447700900001"]);
         }
         other => panic!("expected a bad response, got {other:?}"),
     }
+    assert_eq!(stopped.failed.recipients, ["447700900001"]);
     assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
     assert_eq!(gateway.secondary.total_requests(), 0);
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 1);
 }
 
 #[tokio::test]
@@ -362,23 +349,17 @@ async fn no_answer_in_time_is_outcome_unknown() {
         .primary
         .set_failure(Failure::Delay(Duration::from_secs(3)), Repeat::Once);
     let client = Client::builder(Credentials::new(USER, PIN).unwrap())
-        .endpoints(vec![gateway.primary.url(), gateway.secondary.url()])
+        .endpoints(vec![gateway.primary.url(PATH), gateway.secondary.url(PATH)])
         .connect_timeout(Duration::from_millis(100))
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
     let started = std::time::Instant::now();
-    let error = client
-        .send(&Message::text("hello", ["447700900001"]))
-        .await
-        .expect_err("timed out");
+    let stopped = stopped_at_failure(client.send(&Message::text("hello", ["447700900001"])).await);
     assert!(started.elapsed() < Duration::from_secs(2));
-    match error {
-        SendError::Request {
-            error: CallError::OutcomeUnknown { endpoint, source },
-            ..
-        } => {
-            assert_eq!(endpoint, gateway.primary.url());
+    match stopped.failed.error {
+        RequestError::Call(CallError::OutcomeUnknown { endpoint, source }) => {
+            assert_eq!(endpoint, gateway.primary.url(PATH));
             let reason = source.to_string();
             assert!(reason.contains("timed out"), "{reason}");
         }
@@ -419,7 +400,7 @@ async fn an_unreachable_primary_is_skipped_for_the_cool_down() {
     assert_eq!(gateway.submits(&gateway.primary), 1, "the primary again");
     assert_eq!(gateway.submits(&gateway.secondary), 2);
     for n in ["447700900001", "447700900002", "447700900003"] {
-        assert_eq!(gateway.simulator.deliveries_to(n), 1, "{n}");
+        assert_eq!(gateway.csoft().deliveries_to(n), 1, "{n}");
     }
 }
 
@@ -445,58 +426,54 @@ async fn a_failed_second_request_keeps_the_first_and_sends_no_third() {
     let gateway = Gateway::start().await;
     let to = numbers(1000);
     let primary = &gateway.primary;
-    let error = gateway
-        .client()
-        .send_with_progress(&Message::text("hello", to.clone()), |done, all| {
-            assert_eq!(all, 1000);
-            if done == 350 {
+    let client = gateway.client();
+    let result = client
+        .sending()
+        .on_progress(|progress: Progress| {
+            assert_eq!(progress.total, 1000);
+            if progress.done == 350 && progress.unknown == 0 {
                 // The answer to the first request is in: the second one loses its answer.
                 primary.set_failure(Failure::DropConnection, Repeat::Once);
             }
         })
-        .await
-        .expect_err("the second request fails");
-    match error {
-        SendError::Request {
-            error: CallError::OutcomeUnknown { endpoint, .. },
-            completed,
-            affected,
-            not_sent,
-        } => {
-            assert_eq!(endpoint, gateway.primary.url());
-            assert_eq!(completed.len(), 350);
-            assert_eq!(completed.requests(), 1);
-            let done: Vec<_> = completed.iter().map(|o| o.recipient.unwrap()).collect();
-            assert_eq!(done, to[..350]);
-            assert!(completed.all_accepted());
-            assert_eq!(affected, to[350..700]);
-            assert_eq!(not_sent, to[700..]);
+        .send(&Message::text("hello", to.clone()))
+        .await;
+    let StoppedAt {
+        completed,
+        failed,
+        not_sent,
+    } = stopped_at_failure(result);
+    match failed.error {
+        RequestError::Call(CallError::OutcomeUnknown { endpoint, .. }) => {
+            assert_eq!(endpoint, gateway.primary.url(PATH));
         }
         other => panic!("expected an unknown outcome, got {other:?}"),
     }
+    assert_eq!(failed.index, 1, "the second request");
+    assert_eq!(completed.len(), 350);
+    assert_eq!(completed.requests(), 1);
+    let done: Vec<_> = completed.iter().map(|o| o.recipient.unwrap()).collect();
+    assert_eq!(done, to[..350]);
+    assert!(completed.all_accepted());
+    assert_eq!(failed.recipients, to[350..700]);
+    assert_eq!(not_sent, to[700..]);
     assert_eq!(gateway.submits(&gateway.primary), 2);
     assert_eq!(gateway.secondary.total_requests(), 0);
     assert!(to[..700]
         .iter()
-        .all(|n| gateway.simulator.deliveries_to(n) == 1));
+        .all(|n| gateway.csoft().deliveries_to(n) == 1));
     assert!(to[700..]
         .iter()
-        .all(|n| gateway.simulator.deliveries_to(n) == 0));
+        .all(|n| gateway.csoft().deliveries_to(n) == 0));
 }
 
 #[tokio::test]
 async fn account_queries_answer_exactly() {
     let gateway = Gateway::start().await;
-    gateway.simulator.set_credit(USER, dec("2.8950"));
+    gateway.csoft().set_credit(USER, dec("2.8950"));
     let client = gateway.client();
     let credit = client.available_credit().await.unwrap();
-    assert_eq!(
-        credit,
-        Credit {
-            currency: "GBP".to_owned(),
-            amount: dec("2.8950")
-        }
-    );
+    assert_eq!(credit, Credit::new("GBP", dec("2.8950")));
     assert_eq!(credit.amount.to_string(), "2.8950", "exact, scale kept");
     // 2.8950 / 0.05 = 57.9 messages.
     assert_eq!(client.available_messages().await.unwrap(), 57);
@@ -590,7 +567,7 @@ async fn a_rejected_number_is_reported_not_retried() {
         ]
     );
     assert_eq!(gateway.simulator.request_count("SubmitMessage"), 1);
-    assert_eq!(gateway.simulator.deliveries_to(BARRED), 0);
+    assert_eq!(gateway.csoft().deliveries_to(BARRED), 0);
 }
 
 #[tokio::test]

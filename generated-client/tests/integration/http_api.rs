@@ -1,39 +1,49 @@
-//! The HTTP API transport on loopback: against the simulator (outcomes, failover, no retry),
-//! against a bare socket (what goes on the wire, the legacy answer format), and through
-//! `sendsms --api http`.
-#![cfg(feature = "simulator")]
+//! Connection Software's HTTP API transport on loopback: against the simulator (outcomes,
+//! failover, no retry), and against a bare socket (what goes on the wire, the legacy answer
+//! format). `sendsms --api http` is tested with the command, in `sendsms/tests/cli/`.
 
-mod common;
-
+use std::ops::Deref;
 use std::time::Duration;
 
-use common::{loopback, Gateway};
-use generated_client::outcome::ResponseMismatch;
-use generated_client::simulator::{
-    Account, Failure, Repeat, Report, RunningSimulator, SimulatorConfig, HTTP_API_OPERATION,
+use generated_client::core::{QueryError, ReportClass, RequestError, ResponseMismatch};
+use generated_client::csoft::simulated::{self, Account, Report, HTTP_API_OPERATION};
+use generated_client::csoft::{
+    http_api, Api, Client, Credentials, ListMismatch, Message, ReportCode,
 };
-use generated_client::{
-    Api, Client, Credentials, Message, QueryError, ReportClass, ReportCode, SendError,
-};
+use generated_client::simulator::{Failure, Repeat, RunningSimulator, SimulatorConfig};
 use soap_runtime::client::CallError;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 
+use crate::common::{loopback, stopped_at_failure, Servers};
+
 const USER: &str = "ANOther.61234";
 const PIN: &str = "s3cretPIN";
 const BARRED: &str = "447700900666";
+
+/// The simulated servers, with this module's clients.
+struct Gateway(Servers);
+
+impl Deref for Gateway {
+    type Target = Servers;
+
+    fn deref(&self) -> &Servers {
+        &self.0
+    }
+}
 
 impl Gateway {
     /// A simulated primary and secondary server sharing one account.
     async fn start() -> Self {
         let mut account = Account::new(USER, PIN);
         account.credit = "100.00".parse().unwrap();
-        Self::serve(SimulatorConfig {
+        let mut config = SimulatorConfig::default();
+        config.csoft = simulated::Config {
             accounts: vec![account],
             number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
-            ..SimulatorConfig::default()
-        })
-        .await
+            ..simulated::Config::default()
+        };
+        Self(Servers::start(config).await)
     }
 
     /// A client for the HTTP API of primary then secondary, with short timeouts.
@@ -44,7 +54,10 @@ impl Gateway {
     fn client_with(&self, pin: &str) -> Client {
         http_client(
             pin,
-            vec![self.primary.http_api_url(), self.secondary.http_api_url()],
+            vec![
+                self.primary.url(http_api::PATH),
+                self.secondary.url(http_api::PATH),
+            ],
         )
     }
 
@@ -69,7 +82,7 @@ async fn outcomes_are_the_same_as_through_soap() {
     let message = Message::text("Hello, world & all", ["447700900001", BARRED]);
     let report = gateway.client().send(&message).await.expect("answered");
     let soap = Client::builder(Credentials::new(USER, PIN).unwrap())
-        .endpoints(vec![gateway.primary.url()])
+        .endpoints(vec![gateway.primary.url(simulated::PATH)])
         .build()
         .unwrap()
         .send(&message)
@@ -103,7 +116,7 @@ async fn outcomes_are_the_same_as_through_soap() {
         ]
     );
     // The identifiers are the ones the gateway gave, decoded, and the text arrived whole.
-    let submissions = gateway.simulator.submissions();
+    let submissions = gateway.csoft().submissions(None);
     assert_eq!(submissions[0].text.as_deref(), Some("Hello, world & all"));
     let ids: Vec<&str> = submissions[0]
         .recipients
@@ -137,7 +150,7 @@ async fn a_thousand_recipients_take_three_posts_with_outcomes_in_order() {
     for (outcome, number) in report.iter().zip(&to) {
         assert_eq!(outcome.recipient, Some(number.as_str()));
     }
-    assert!(to.iter().all(|n| gateway.simulator.deliveries_to(n) == 1));
+    assert!(to.iter().all(|n| gateway.csoft().deliveries_to(n) == 1));
 }
 
 /// A one-request HTTP server on loopback: hands back the raw request it got, answering
@@ -218,7 +231,7 @@ async fn a_hebrew_alef_goes_on_the_wire_as_one_escape_per_octet() {
         .await
         .unwrap();
     assert_eq!(
-        gateway.simulator.submissions()[0].text.as_deref(),
+        gateway.csoft().submissions(None)[0].text.as_deref(),
         Some("\u{5D0}")
     );
 }
@@ -261,21 +274,24 @@ async fn the_documented_answer_formats_become_outcomes() {
     // ResponseFormat=0: a legacy code for the whole request, which says nothing per
     // recipient: outcome unknown, not resent.
     let (url, _) = capture("171 - Invalid login").await;
-    let error = http_client(PIN, vec![url])
-        .send(&Message::text("hi", ["447700912345"]))
-        .await
-        .expect_err("not per recipient");
-    match error {
-        SendError::Mismatch {
-            error: ResponseMismatch::Legacy { code, text },
-            affected,
-            ..
-        } => {
-            assert_eq!((code, text.as_str()), (171, "Invalid login"));
-            assert_eq!(affected, ["447700912345"]);
+    let stopped = stopped_at_failure(
+        http_client(PIN, vec![url])
+            .send(&Message::text("hi", ["447700912345"]))
+            .await,
+    );
+    match &stopped.failed.error {
+        RequestError::Mismatch(ResponseMismatch::Vendor(error)) => {
+            match error.downcast_ref::<ListMismatch>() {
+                Some(ListMismatch::Legacy { code, text }) => {
+                    assert_eq!((*code, text.as_str()), (171, "Invalid login"));
+                }
+                other => panic!("expected the legacy answer, got {other:?}"),
+            }
         }
         other => panic!("expected the legacy answer, got {other:?}"),
     }
+    assert!(stopped.failed.error.may_have_been_received());
+    assert_eq!(stopped.failed.recipients, ["447700912345"]);
 }
 
 #[tokio::test]
@@ -290,7 +306,7 @@ async fn a_primary_refusing_connections_sends_the_one_post_to_the_secondary() {
     assert!(report.all_accepted());
     assert_eq!(gateway.primary.connections_accepted(), 0);
     assert_eq!(gateway.posts(&gateway.secondary), 1);
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 1);
 }
 
 #[tokio::test]
@@ -298,23 +314,20 @@ async fn both_endpoints_unreachable_sends_nothing() {
     let gateway = Gateway::start().await;
     gateway.primary.refuse_connections().await.unwrap();
     gateway.secondary.refuse_connections().await.unwrap();
-    let error = gateway
-        .client()
-        .send(&Message::text("hello", ["447700900001"]))
-        .await
-        .expect_err("unreachable");
-    match error {
-        SendError::Request {
-            error: CallError::Unreachable { attempts },
-            affected,
-            ..
-        } => {
+    let stopped = stopped_at_failure(
+        gateway
+            .client()
+            .send(&Message::text("hello", ["447700900001"]))
+            .await,
+    );
+    match stopped.failed.error {
+        RequestError::Call(CallError::Unreachable { attempts }) => {
             assert_eq!(attempts.len(), 2);
-            assert_eq!(affected, ["447700900001"]);
         }
         other => panic!("expected unreachable, got {other:?}"),
     }
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 0);
+    assert_eq!(stopped.failed.recipients, ["447700900001"]);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 0);
 }
 
 #[tokio::test]
@@ -323,23 +336,24 @@ async fn a_dropped_connection_is_outcome_unknown_and_never_resent() {
     gateway
         .primary
         .set_failure(Failure::DropConnection, Repeat::Once);
-    let error = gateway
-        .client()
-        .send(&Message::text("hello", ["447700900001"]))
-        .await
-        .expect_err("no answer");
+    let stopped = stopped_at_failure(
+        gateway
+            .client()
+            .send(&Message::text("hello", ["447700900001"]))
+            .await,
+    );
     assert!(
         matches!(
-            &error,
-            SendError::Request { error: CallError::OutcomeUnknown { endpoint, .. }, .. }
-                if *endpoint == gateway.primary.http_api_url()
+            &stopped.failed.error,
+            RequestError::Call(CallError::OutcomeUnknown { endpoint, .. })
+                if *endpoint == gateway.primary.url(http_api::PATH)
         ),
-        "{error:?}"
+        "{stopped:?}"
     );
     assert_eq!(gateway.posts(&gateway.primary), 1);
     assert_eq!(gateway.secondary.total_requests(), 0);
     assert_eq!(gateway.secondary.connections_accepted(), 0);
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 1);
 }
 
 #[tokio::test]
@@ -351,26 +365,20 @@ async fn no_answer_in_time_is_outcome_unknown() {
     let client = Client::builder(Credentials::new(USER, PIN).unwrap())
         .api(Api::Http)
         .endpoints(vec![
-            gateway.primary.http_api_url(),
-            gateway.secondary.http_api_url(),
+            gateway.primary.url(http_api::PATH),
+            gateway.secondary.url(http_api::PATH),
         ])
         .connect_timeout(Duration::from_millis(100))
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let error = client
-        .send(&Message::text("hello", ["447700900001"]))
-        .await
-        .expect_err("timed out");
+    let stopped = stopped_at_failure(client.send(&Message::text("hello", ["447700900001"])).await);
     assert!(
         matches!(
-            error,
-            SendError::Request {
-                error: CallError::OutcomeUnknown { .. },
-                ..
-            }
+            stopped.failed.error,
+            RequestError::Call(CallError::OutcomeUnknown { .. })
         ),
-        "{error:?}"
+        "{stopped:?}"
     );
     assert_eq!(gateway.posts(&gateway.primary), 1);
     assert_eq!(gateway.secondary.total_requests(), 0);
@@ -380,41 +388,39 @@ async fn no_answer_in_time_is_outcome_unknown() {
 async fn an_error_status_or_an_unreadable_answer_is_never_retried() {
     let gateway = Gateway::start().await;
     gateway.primary.set_failure(Failure::Http500, Repeat::Once);
-    let error = gateway
-        .client()
-        .send(&Message::text("hello", ["447700900001"]))
-        .await
-        .expect_err("HTTP 500");
+    let stopped = stopped_at_failure(
+        gateway
+            .client()
+            .send(&Message::text("hello", ["447700900001"]))
+            .await,
+    );
     assert!(
         matches!(
-            &error,
-            SendError::Request {
-                error: CallError::BadResponse { status: 500, .. },
-                ..
-            }
+            stopped.failed.error,
+            RequestError::Call(CallError::BadResponse { status: 500, .. })
         ),
-        "{error:?}"
+        "{stopped:?}"
     );
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 0);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 0);
 
     gateway
         .primary
         .set_failure(Failure::MalformedBody, Repeat::Once);
-    let error = gateway
-        .client()
-        .send(&Message::text("hello", ["447700900002"]))
-        .await
-        .expect_err("unreadable");
-    match &error {
-        SendError::Request {
-            error: error @ CallError::BadResponse { status: 200, .. },
-            ..
-        } => assert!(error.may_have_been_received()),
+    let stopped = stopped_at_failure(
+        gateway
+            .client()
+            .send(&Message::text("hello", ["447700900002"]))
+            .await,
+    );
+    match &stopped.failed.error {
+        RequestError::Call(error @ CallError::BadResponse { status: 200, .. }) => {
+            assert!(error.may_have_been_received())
+        }
         other => panic!("expected a bad response, got {other:?}"),
     }
     assert_eq!(gateway.posts(&gateway.primary), 2);
     assert_eq!(gateway.secondary.total_requests(), 0);
-    assert_eq!(gateway.simulator.deliveries_to("447700900002"), 1);
+    assert_eq!(gateway.csoft().deliveries_to("447700900002"), 1);
 }
 
 #[tokio::test]
@@ -436,7 +442,11 @@ async fn an_invalid_login_is_one_post_and_never_retried() {
 async fn account_queries_are_not_in_the_http_api() {
     let gateway = Gateway::start().await;
     let error = gateway.client().available_credit().await.unwrap_err();
-    assert!(matches!(error, QueryError::NotInHttpApi), "{error}");
+    // Not offered by the HTTP API (the old `NotInHttpApi`), in words that say so.
+    assert!(
+        matches!(&error, QueryError::NotOffered(why) if why.contains("the HTTP API only sends messages")),
+        "{error}"
+    );
     assert_eq!(gateway.primary.total_requests(), 0);
     // Without endpoints of its own, the HTTP API client uses the vendor's HTTP API servers.
     let client = Client::builder(Credentials::new(USER, PIN).unwrap())
@@ -450,54 +460,4 @@ async fn account_queries_are_not_in_the_http_api() {
             "https://www2.csoft.co.uk/webservices/http/sendsms"
         ]
     );
-}
-
-#[test]
-fn sendsms_api_http_sends_through_the_http_api() {
-    let runtime = common::runtime();
-    let gateway = runtime.block_on(Gateway::start());
-    let sendsms = |args: &[&str]| {
-        let output = common::sendsms_without(
-            &[
-                "SENDSMS_PRIMARY",
-                "SENDSMS_SECONDARY",
-                "SENDSMS_API",
-                "RUST_LOG",
-            ],
-            &["--username", USER, "--pin", PIN, "--timeout", "5"],
-        )
-        .args(args)
-        .output()
-        .unwrap();
-        (
-            output.status.code(),
-            String::from_utf8(output.stdout).unwrap(),
-            String::from_utf8(output.stderr).unwrap(),
-        )
-    };
-    let primary = gateway.primary.http_api_url();
-    let (code, stdout, stderr) = sendsms(&[
-        "--api",
-        "http",
-        "--primary",
-        &primary,
-        "send",
-        "--to",
-        "447700900001",
-        "--text",
-        "Hello",
-    ]);
-    assert_eq!(code, Some(0), "{stderr}");
-    let id = &gateway.simulator.submissions()[0].recipients[0].message_identifier;
-    assert_eq!(
-        stdout,
-        format!("447700900001 {id} -2 Accepted: message queued\n")
-    );
-    assert_eq!(gateway.posts(&gateway.primary), 1);
-
-    let (code, _, stderr) = sendsms(&["--api", "http", "--primary", &primary, "credit"]);
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("SOAP"), "{stderr}");
-    assert_eq!(gateway.primary.total_requests(), 1);
-    drop(gateway);
 }

@@ -1,119 +1,24 @@
-//! The delivery receipt receiver on loopback: the vendor's example POST, byte for byte, to
-//! `sendsms receipts serve` and to a [`Receiver`] in process; 10,000 receipts over 100
-//! connections; and bad input, which is answered and never reaches the handler.
-#![cfg(feature = "receipts")]
-
-mod common;
+//! The delivery receipt receiver on loopback, in process: a receipt typed and answered in its
+//! own namespace, rejections never answered 0, 10,000 receipts over 100 connections, and bad
+//! input, which is answered and never reaches the handler. The vendor's example POST, byte for
+//! byte, goes to `sendsms receipts serve` in `sendsms/tests/cli/receipts.rs`.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Command, Stdio};
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{mpsc, Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
-use common::{interrupt, lines, url_in, Running, BIN};
-use generated_client::generated::deliveryreceipt::delivery_receipt::SubmitDeliveryReceipt;
-use generated_client::receipts::{
-    DeliveryReceipt, ReceiptCredentials, Receiver, Rejection, RunningReceiver,
+use generated_client::core::ReportClass;
+use generated_client::csoft::receipts::{
+    DeliveryReceipt, ReceiptCredentials, ReceiptHandler, Receiver, Rejection, RunningReceiver,
 };
-use generated_client::{ReportClass, ReportCode};
+use generated_client::csoft::ReportCode;
+use generated_client::generated::deliveryreceipt::delivery_receipt::SubmitDeliveryReceipt;
 use soap_runtime::envelope::read_response;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 
-/// The request line and headers of the vendor's example POST (the real-time delivery receipt
-/// document), as printed there: one per line, ending in a line feed.
-const EXAMPLE_HEAD: &str = "POST /cgi-bin/deliveryrecript.pl HTTP/1.0\n\
-Host: www.another.com:80\n\
-Content-Type: text/soap\n\
-Content-Length: 909\n";
-
-/// The example's body as printed, up to the (blank but for spaces) line after it. The
-/// envelope is 905 bytes; Content-Length says 909, so a server reads 4 of the spaces after it
-/// too, which XML allows after the root element.
-const EXAMPLE_BODY: &str = concat!(
-    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
-    "<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"http://schemas.xmlsoap.org/soap/envelope/\"          \n",
-    " xmlns:SOAP-ENC=\"http://schemas.xmlsoap.org/soap/encoding/\" \n",
-    " xmlns:xsi=\"http://www.w3.org/1999/XMLSchema-instance\" \n",
-    " xmlns:xsd=\"http://www.w3.org/1999/XMLSchema\" \n",
-    " xmlns:ns1=\"http://www.itsarrived.net/dtd/sendsms2\"\n",
-    " xmlns:ns2=\"http://www.itsarrived.net/dtd/sendsms3\">\n",
-    "<SOAP-ENV:Body SOAP-ENV:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\">\n",
-    "<ns2:SubmitDeliveryReceipt>\n",
-    "<Username xsi:type=\"xsd:string\">ANOther.61234</Username>\n",
-    "<PIN xsi:type=\"xsd:string\">BLUE.music</PIN>\n",
-    "<Timestamp1 xsi:type=\"xsd:dateTime\">2002-08-27T13:38:00Z</Timestamp1>\n",
-    "<SentTo xsi:type=\"xsd:string\">447009123456</SentTo>\n",
-    "<MessageIdentifier xsi:type=\"xsd:string\">3C7D98A4</MessageIdentifier>\n",
-    "<Report xsi:type=\"xsd:int\">0</Report>\n",
-    "</ns2:SubmitDeliveryReceipt>\n",
-    "</SOAP-ENV:Body>\n",
-    "</SOAP-ENV:Envelope>\n",
-    "       \n",
-);
-
-/// The example POST on the wire. The document prints no empty line between the headers and
-/// the body, which HTTP needs: it is the one byte added. Headers end in a bare line feed, as
-/// printed, or in CR LF, as HTTP prefers.
-fn example_post(crlf: bool) -> Vec<u8> {
-    let head = if crlf {
-        EXAMPLE_HEAD.replace('\n', "\r\n") + "\r\n"
-    } else {
-        format!("{EXAMPLE_HEAD}\n")
-    };
-    [head.as_bytes(), EXAMPLE_BODY.as_bytes()].concat()
-}
-
-/// The example's JSON line.
-const EXAMPLE_JSON: &str = r#"{"sent_to":"447009123456","timestamp":"2002-08-27T13:38:00Z","message_id":"3C7D98A4","report":0,"class":"delivered"}"#;
-
-/// A status and a body.
-#[derive(Debug)]
-struct Answer {
-    status: u16,
-    headers: String,
-    body: String,
-}
-
-/// Sends raw bytes on a new connection and reads the answer to the end (the server closes an
-/// HTTP/1.0 connection, and one the request asks to close).
-fn exchange(addr: SocketAddr, request: &[u8]) -> Answer {
-    let mut stream = TcpStream::connect(addr).expect("connects");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    // A server may answer before reading all of a body it refuses, and close: the rest of the
-    // request is then not wanted.
-    let _ = stream.write_all(request);
-    let mut raw = Vec::new();
-    let mut buffer = [0u8; 8192];
-    loop {
-        match stream.read(&mut buffer) {
-            Ok(0) => break,
-            Ok(n) => raw.extend_from_slice(&buffer[..n]),
-            Err(error) if !raw.is_empty() => {
-                // A reset after the answer came: the answer is whole if its length says so.
-                eprintln!("read ended with {error}");
-                break;
-            }
-            Err(error) => panic!("no answer: {error}"),
-        }
-    }
-    let text = String::from_utf8(raw).expect("a UTF-8 answer");
-    let (head, body) = text.split_once("\r\n\r\n").expect("headers and a body");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .expect("a status");
-    Answer {
-        status,
-        headers: head.to_ascii_lowercase(),
-        body: body.to_owned(),
-    }
-}
+use crate::receipt_exchange::{answered, exchange, Answer};
 
 /// A POST of `body` with `Connection: close`.
 fn post(addr: SocketAddr, content_type: &str, body: &[u8]) -> Answer {
@@ -123,19 +28,6 @@ fn post(addr: SocketAddr, content_type: &str, body: &[u8]) -> Answer {
         body.len()
     );
     exchange(addr, &[head.as_bytes(), body].concat())
-}
-
-/// What a SubmitDeliveryReceiptResponse says: MessageIdentifier, Report, Text.
-fn answered(answer: &Answer) -> (String, i32, Option<String>) {
-    assert_eq!(answer.status, 200, "{answer:?}");
-    let response = read_response::<SubmitDeliveryReceipt>(&answer.body)
-        .unwrap_or_else(|e| panic!("not a SubmitDeliveryReceiptResponse ({e}): {}", answer.body))
-        .body;
-    (
-        response.message_identifier.get().clone(),
-        *response.report.get(),
-        response.text.map(|t| t.get().clone()),
-    )
 }
 
 /// A SubmitDeliveryReceipt as a newer gateway might write it: SOAP 1.1, 2001 XMLSchema,
@@ -175,127 +67,18 @@ async fn recording(
 
 struct RecordAll(Taken);
 
-impl generated_client::receipts::ReceiptHandler for RecordAll {
+impl ReceiptHandler for RecordAll {
     async fn handle(&self, receipt: DeliveryReceipt) -> Result<(), Rejection> {
         self.0 .0.lock().unwrap().push(receipt);
         Ok(())
     }
 }
 
-/// `sendsms receipts serve` on a free loopback port, its address, and its stdout and stderr.
-fn serve_cli(
-    extra: &[&str],
-) -> (
-    Running,
-    SocketAddr,
-    mpsc::Receiver<String>,
-    mpsc::Receiver<String>,
-) {
-    let mut child = common::sendsms_without(
-        &["SENDSMS_USERNAME", "SENDSMS_PIN", "RUST_LOG"],
-        &["receipts", "serve", "--bind", "127.0.0.1:0"],
-    )
-    .args(extra)
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("sendsms receipts serve starts");
-    let stdout = lines(child.stdout.take().unwrap());
-    let stderr = lines(child.stderr.take().unwrap());
-    let banner = stderr
-        .recv_timeout(Duration::from_secs(10))
-        .expect("a banner");
-    let addr = url_in(&banner)
-        .trim_start_matches("http://")
-        .trim_end_matches('/')
-        .parse()
-        .expect("an address");
-    (Running(child), addr, stdout, stderr)
-}
-
-#[test]
-fn the_vendor_example_post_byte_for_byte_prints_its_json_line_and_is_acknowledged() {
-    let (mut serve, addr, stdout, stderr) = serve_cli(&[]);
-    for crlf in [false, true] {
-        let answer = exchange(addr, &example_post(crlf));
-        assert!(
-            answer.headers.contains("content-type: text/xml"),
-            "{answer:?}"
-        );
-        // The answer is in the receipt's namespace, as the document's example answer is.
-        assert!(
-            answer
-                .body
-                .contains("SubmitDeliveryReceiptResponse xmlns:ns1=\"http://www.itsarrived.net/dtd/sendsms3\""),
-            "{}",
-            answer.body
-        );
-        assert_eq!(answered(&answer), ("3C7D98A4".to_owned(), 0, None));
-        let line = stdout
-            .recv_timeout(Duration::from_secs(10))
-            .expect("a JSON line");
-        assert_eq!(line, EXAMPLE_JSON);
-    }
-    let status = interrupt(&mut serve);
-    assert!(status.success(), "{status}");
-    let rest: Vec<String> =
-        std::iter::from_fn(|| stderr.recv_timeout(Duration::from_secs(5)).ok()).collect();
-    assert_eq!(rest, ["Stopped after 2 receipt(s)."]);
-}
-
-#[test]
-fn the_cli_checks_the_username_and_pin_given_on_its_command_line_only() {
-    // The gateway account's settings in the environment are not the receipt server's.
-    let mut command = Command::new(BIN);
-    let child = command
-        .env("SENDSMS_USERNAME", "demo")
-        .env("SENDSMS_PIN", "demo1234")
-        .args(["receipts", "serve", "--bind", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut child = Running(child);
-    let stderr = lines(child.0.stderr.take().unwrap());
-    let banner = stderr.recv_timeout(Duration::from_secs(10)).unwrap();
-    assert!(!banner.contains("required"), "{banner}");
-    drop(child);
-
-    let (_serve, addr, stdout, _stderr) =
-        serve_cli(&["--username", "ANOther.61234", "--pin", "wrong.PIN"]);
-    let answer = exchange(addr, &example_post(true));
-    assert_eq!(
-        answered(&answer),
-        ("3C7D98A4".to_owned(), 2, Some("Invalid login".to_owned()))
-    );
-    assert!(stdout.recv_timeout(Duration::from_millis(300)).is_err());
-    let (_serve, addr, stdout, _stderr) =
-        serve_cli(&["--username", "ANOther.61234", "--pin", "BLUE.music"]);
-    assert_eq!(answered(&exchange(addr, &example_post(true))).1, 0);
-    assert_eq!(
-        stdout.recv_timeout(Duration::from_secs(10)).unwrap(),
-        EXAMPLE_JSON
-    );
-
-    let ran = Command::new(BIN)
-        .args([
-            "receipts",
-            "serve",
-            "--bind",
-            "127.0.0.1:0",
-            "--username",
-            "u",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(ran.status.code(), Some(2));
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_receipt_is_typed_and_answered_in_its_own_namespace() {
     let (receiver, taken) = recording(|r| r).await;
     let addr = receiver.local_addr();
-    let sendsms5 = generated_client::receipts::SENDSMS5_NAMESPACE;
+    let sendsms5 = generated_client::csoft::receipts::SENDSMS5_NAMESPACE;
     let answer = tokio::task::spawn_blocking(move || {
         post(
             addr,

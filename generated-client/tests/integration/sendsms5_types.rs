@@ -90,8 +90,8 @@ fn facets_from_the_documents_are_checked_when_values_are_built() {
 /// messages as `Client::submit_request` builds them, with each option, and every account query.
 #[test]
 fn every_request_body_the_client_writes_is_valid_by_the_schema() {
+    use generated_client::csoft::{self, Client, Credentials, Delivery};
     use generated_client::generated::sendsms5::{self as wire, service};
-    use generated_client::{Client, Credentials, Delivery};
     use soap_runtime::envelope::write_request;
     use soap_runtime::NoHeaders;
 
@@ -112,31 +112,23 @@ fn every_request_body_the_client_writes_is_valid_by_the_schema() {
         .build()
         .unwrap();
     let numbers: Vec<String> = (0..350).map(|i| format!("4477009{i:05}")).collect();
-    let base = generated_client::Message::text("Hello & <welcome>", numbers.clone());
-    let book = Some(("Friends".to_owned(), Some("Close".to_owned())));
+    let text = "Hello & <welcome>";
+    let base = csoft::Message::text(text, numbers.clone());
     let messages = [
         base.clone(),
-        generated_client::Message::flash("Flash!", ["447700912345"]),
-        generated_client::Message {
-            delay_minutes: Some(10080),
-            delivery: Some(Delivery::Economy),
-            reply_to: Some("csoft.co.uk".into()),
-            ..base.clone()
-        },
-        generated_client::Message {
-            send_at: Some(chrono::Utc::now() + chrono::TimeDelta::hours(2)),
-            ..base.clone()
-        },
-        generated_client::Message {
-            numbers: Vec::new(),
-            address_book: book.clone(),
-            ..base.clone()
-        },
+        csoft::Message::flash("Flash!", ["447700912345"]),
+        base.clone()
+            .delay_minutes(10080)
+            .delivery(Delivery::Economy)
+            .reply_to("csoft.co.uk"),
+        base.clone()
+            .send_at(chrono::Utc::now() + chrono::TimeDelta::hours(2)),
+        csoft::Message::text(text, Vec::<String>::new())
+            .address_book("Friends", Some("Close".into())),
     ];
     let mut envelopes = Vec::new();
     for message in &messages {
-        let request =
-            client.submit_request(message, &message.numbers, message.address_book.as_ref());
+        let request = client.submit_request(message, message.message().numbers(), message.book());
         envelopes.push(write_request::<service::SubmitMessage>(
             &request, &NoHeaders,
         ));

@@ -1,20 +1,21 @@
 //! The embedded gateway simulator, driven over HTTP the way a client meets it: requests written
-//! and responses read with the generated bindings, sent with reqwest.
-#![cfg(feature = "simulator")]
-
-mod common;
+//! and responses read with the generated bindings, sent with reqwest. Connection Software's
+//! simulated gateway serves them; the listeners' behaviour (counting, failures, refusing
+//! connections, shutting down) is every vendor's.
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use common::{dec, loopback};
+use generated_client::csoft::simulated::{self, Account, Contact, Report, PATH};
 use generated_client::generated::sendsms5::{self as api, service};
 use generated_client::simulator::{
-    Account, Contact, Error, Failure, Repeat, Report, RunningSimulator, Simulator, SimulatorConfig,
+    Error, Failure, Repeat, RunningSimulator, Simulator, SimulatorConfig,
 };
 use soap_runtime::envelope::{read_response, write_request, EnvelopeError, FaultCode};
 use soap_runtime::{NoFault, Operation};
+
+use crate::common::{dec, loopback};
 
 const USER: &str = "ANOther.61234";
 const PIN: &str = "123456";
@@ -41,17 +42,29 @@ fn config() -> SimulatorConfig {
     );
     let mut test = Account::new(TEST_USER, "999");
     test.test = true;
-    SimulatorConfig {
+    let mut config = SimulatorConfig::default();
+    config.csoft = simulated::Config {
         accounts: vec![account, test],
         number_reports: [(BARRED.to_owned(), Report::new(6, "Barred, by request"))].into(),
-        ..SimulatorConfig::default()
-    }
+        ..simulated::Config::default()
+    };
+    config
 }
 
 async fn start() -> (Simulator, RunningSimulator) {
     let simulator = Simulator::new(config());
     let running = simulator.start(loopback()).await.expect("simulator starts");
     (simulator, running)
+}
+
+/// The Connection Software gateway a simulator serves.
+fn csoft(simulator: &Simulator) -> &simulated::Gateway {
+    simulator.gateways().csoft()
+}
+
+/// The SubmitMessages the listener `running` received.
+fn received_by(running: &RunningSimulator) -> Vec<simulated::Submission> {
+    csoft(running.simulator()).submissions(Some(running.local_addr()))
 }
 
 fn client() -> reqwest::Client {
@@ -134,7 +147,7 @@ async fn submit_to_three_numbers_answers_each_in_order() {
     let client = client();
     let response = send(
         &client,
-        &running.url(),
+        &running.url(PATH),
         "447700900001, 447700900002 ,447700900003",
     )
     .await
@@ -156,9 +169,9 @@ async fn submit_to_three_numbers_answers_each_in_order() {
     let text = response.text.expect("Text");
     assert_eq!(split(&text).len(), 3, "{text}");
 
-    assert_eq!(simulator.credit(USER), Some(dec("0.70")));
+    assert_eq!(csoft(&simulator).credit(USER), Some(dec("0.70")));
     assert_eq!(running.request_count("SubmitMessage"), 1);
-    let log = simulator.submissions();
+    let log = csoft(&simulator).submissions(None);
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].server, running.local_addr());
     assert_eq!(log[0].username.as_deref(), Some(USER));
@@ -170,10 +183,12 @@ async fn submit_to_three_numbers_answers_each_in_order() {
         .collect();
     assert_eq!(numbers, ["447700900001", "447700900002", "447700900003"]);
     assert!(log[0].recipients.iter().all(|r| r.accepted));
-    assert_eq!(simulator.deliveries_to("447700900002"), 1);
+    assert_eq!(csoft(&simulator).deliveries_to("447700900002"), 1);
 
     // Identifiers stay unique across requests.
-    let again = send(&client, &running.url(), "447700900001").await.unwrap();
+    let again = send(&client, &running.url(PATH), "447700900001")
+        .await
+        .unwrap();
     assert!(!ids.contains(&again.message_identifier.as_str()));
     running.shutdown().await;
 }
@@ -182,41 +197,45 @@ async fn submit_to_three_numbers_answers_each_in_order() {
 async fn a_wrong_login_answers_2_for_every_number() {
     let (simulator, running) = start().await;
     let input = submit(USER, "000000", "447700900001,447700900002", "hello");
-    let response = call::<service::SubmitMessage>(&client(), &running.url(), &input)
+    let response = call::<service::SubmitMessage>(&client(), &running.url(PATH), &input)
         .await
         .unwrap();
     assert_eq!(response.report, "2,2");
     assert_eq!(split(&response.message_identifier).len(), 2);
-    assert_eq!(simulator.credit(USER), Some(dec("1.00")));
-    assert_eq!(simulator.deliveries_to("447700900001"), 0);
-    assert_eq!(simulator.submissions().len(), 1, "logged all the same");
+    assert_eq!(csoft(&simulator).credit(USER), Some(dec("1.00")));
+    assert_eq!(csoft(&simulator).deliveries_to("447700900001"), 0);
+    assert_eq!(
+        csoft(&simulator).submissions(None).len(),
+        1,
+        "logged all the same"
+    );
 }
 
 #[tokio::test]
 async fn numbers_the_credit_cannot_pay_for_get_15() {
     let (simulator, running) = start().await;
     let client = client();
-    assert!(simulator.set_credit(USER, dec("0.25")));
+    assert!(csoft(&simulator).set_credit(USER, dec("0.25")));
     let response = send(
         &client,
-        &running.url(),
+        &running.url(PATH),
         "447700900001,447700900002,447700900003",
     )
     .await
     .unwrap();
     assert_eq!(response.report, "-2,-2,15");
-    assert_eq!(simulator.credit(USER), Some(dec("0.05")));
+    assert_eq!(csoft(&simulator).credit(USER), Some(dec("0.05")));
 
-    let response = send(&client, &running.url(), "447700900004,447700900005")
+    let response = send(&client, &running.url(PATH), "447700900004,447700900005")
         .await
         .unwrap();
     assert_eq!(response.report, "15,15");
     assert_eq!(
-        simulator.credit(USER),
+        csoft(&simulator).credit(USER),
         Some(dec("0.05")),
         "credit unchanged"
     );
-    assert_eq!(credit(&client, &running.url()).await, "0.0500");
+    assert_eq!(credit(&client, &running.url(PATH)).await, "0.0500");
 }
 
 #[tokio::test]
@@ -224,7 +243,7 @@ async fn invalid_and_configured_numbers_get_their_own_codes() {
     let (simulator, running) = start().await;
     let response = send(
         &client(),
-        &running.url(),
+        &running.url(PATH),
         &format!("447700900001,07700 900002,{BARRED},+447700900003"),
     )
     .await
@@ -234,15 +253,15 @@ async fn invalid_and_configured_numbers_get_their_own_codes() {
     assert_eq!(split(&text).len(), 4, "commas in texts are escaped: {text}");
     assert!(text.contains("Barred; by request"), "{text}");
     // Only the accepted message is paid for.
-    assert_eq!(simulator.credit(USER), Some(dec("0.90")));
-    assert_eq!(simulator.deliveries_to(BARRED), 0);
+    assert_eq!(csoft(&simulator).credit(USER), Some(dec("0.90")));
+    assert_eq!(csoft(&simulator).deliveries_to(BARRED), 0);
 }
 
 #[tokio::test]
 async fn a_test_account_answers_99_free_of_charge() {
     let (simulator, running) = start().await;
     let input = submit(TEST_USER, "999", "447700900001,447700900002", "test");
-    let response = call::<service::SubmitMessage>(&client(), &running.url(), &input)
+    let response = call::<service::SubmitMessage>(&client(), &running.url(PATH), &input)
         .await
         .unwrap();
     assert_eq!(response.report, "99,99");
@@ -250,7 +269,7 @@ async fn a_test_account_answers_99_free_of_charge() {
         response.text.as_deref(),
         Some("Test message succeeded,Test message succeeded")
     );
-    assert_eq!(simulator.credit(TEST_USER), Some(dec("10")));
+    assert_eq!(csoft(&simulator).credit(TEST_USER), Some(dec("10")));
 }
 
 #[tokio::test]
@@ -263,7 +282,7 @@ async fn address_books_are_queried_and_sent_to() {
         address_book_name: Some("Friends".to_owned()),
         address_book_group_name: group.map(str::to_owned),
     };
-    let all = call::<service::QueryAddressBook>(&client, &running.url(), &query(None))
+    let all = call::<service::QueryAddressBook>(&client, &running.url(PATH), &query(None))
         .await
         .unwrap();
     let numbers: Vec<_> = all
@@ -273,9 +292,10 @@ async fn address_books_are_queried_and_sent_to() {
         .map(|e| e.mobile_number.as_str())
         .collect();
     assert_eq!(numbers, ["447700900201", "447700900202"]);
-    let close = call::<service::QueryAddressBook>(&client, &running.url(), &query(Some("Close")))
-        .await
-        .unwrap();
+    let close =
+        call::<service::QueryAddressBook>(&client, &running.url(PATH), &query(Some("Close")))
+            .await
+            .unwrap();
     assert_eq!(close.address_book_entry_list.item.len(), 1);
     assert_eq!(
         close.address_book_entry_list.item[0].given_name.as_deref(),
@@ -286,12 +306,12 @@ async fn address_books_are_queried_and_sent_to() {
     if let Some(recipient) = &mut input.recipient {
         recipient.send_to_address_book = Some("Friends::Close".to_owned());
     }
-    let response = call::<service::SubmitMessage>(&client, &running.url(), &input)
+    let response = call::<service::SubmitMessage>(&client, &running.url(PATH), &input)
         .await
         .unwrap();
     assert_eq!(response.report, "-2,-2");
     assert_eq!(
-        running.submissions()[0].recipients[1].number,
+        received_by(&running)[0].recipients[1].number,
         "447700900201"
     );
 }
@@ -300,7 +320,7 @@ async fn address_books_are_queried_and_sent_to() {
 async fn account_queries_answer_from_the_account() {
     let (_simulator, running) = start().await;
     let client = client();
-    let url = running.url();
+    let url = running.url(PATH);
 
     let answer = call::<service::AvailableCredit>(&client, &url, &credit_request(USER, PIN))
         .await
@@ -350,7 +370,7 @@ async fn account_queries_answer_from_the_account() {
 async fn account_queries_with_a_wrong_login_are_client_faults() {
     let (_simulator, running) = start().await;
     let client = client();
-    let url = running.url();
+    let url = running.url(PATH);
     let invalid_login = |result: Result<_, EnvelopeError<NoFault>>| match result {
         Err(EnvelopeError::Fault(fault)) => {
             assert_eq!(fault.code, FaultCode::Client);
@@ -409,7 +429,7 @@ async fn unreadable_requests_and_unknown_operations_are_client_faults() {
     ];
     for (body, reason) in cases {
         let response = client
-            .post(running.url())
+            .post(running.url(PATH))
             .body(body.to_owned())
             .send()
             .await
@@ -429,7 +449,7 @@ async fn unreadable_requests_and_unknown_operations_are_client_faults() {
         }
     }
     let response = client
-        .post(running.url())
+        .post(running.url(PATH))
         .body(vec![0xff, 0xfe, 0x00])
         .send()
         .await
@@ -444,7 +464,7 @@ async fn unreadable_requests_and_unknown_operations_are_client_faults() {
 #[tokio::test]
 async fn refusing_connections_and_listening_again_on_the_same_port() {
     let (simulator, running) = start().await;
-    let url = running.url();
+    let url = running.url(PATH);
     running.refuse_connections().await.unwrap();
     let error = client()
         .post(&url)
@@ -454,10 +474,10 @@ async fn refusing_connections_and_listening_again_on_the_same_port() {
         .expect_err("connecting is refused");
     assert!(error.is_connect(), "{error:?}");
     assert_eq!(running.total_requests(), 0);
-    assert_eq!(simulator.submissions().len(), 0);
+    assert_eq!(csoft(&simulator).submissions(None).len(), 0);
 
     running.accept_connections().await.unwrap();
-    assert_eq!(running.url(), url);
+    assert_eq!(running.url(PATH), url);
     let response = send(&client(), &url, "447700900001").await.unwrap();
     assert_eq!(response.report, "-2");
     running.shutdown().await;
@@ -467,12 +487,12 @@ async fn refusing_connections_and_listening_again_on_the_same_port() {
 async fn refusing_connections_closes_idle_keep_alive_connections() {
     let (_simulator, running) = start().await;
     let client = client();
-    credit(&client, &running.url()).await;
+    credit(&client, &running.url(PATH)).await;
     running.refuse_connections().await.unwrap();
     // Leave the client a moment to see its pooled connection closed.
     tokio::time::sleep(Duration::from_millis(50)).await;
     let error = client
-        .post(running.url())
+        .post(running.url(PATH))
         .body("x")
         .send()
         .await
@@ -490,7 +510,7 @@ async fn a_dropped_connection_carries_the_request_out_but_never_answers() {
         &submit(USER, PIN, "447700900001", "hello"),
         &Default::default(),
     );
-    let error = post(&client, &running.url(), request)
+    let error = post(&client, &running.url(PATH), request)
         .await
         .expect_err("no answer");
     assert!(!error.is_connect() && !error.is_timeout(), "{error:?}");
@@ -504,10 +524,10 @@ async fn a_dropped_connection_carries_the_request_out_but_never_answers() {
         1,
         "exactly one request"
     );
-    assert_eq!(simulator.deliveries_to("447700900001"), 1);
+    assert_eq!(csoft(&simulator).deliveries_to("447700900001"), 1);
 
     // Once: the next request is answered.
-    assert_eq!(credit(&client, &running.url()).await, "0.9000");
+    assert_eq!(credit(&client, &running.url(PATH)).await, "0.9000");
 }
 
 #[tokio::test]
@@ -516,7 +536,7 @@ async fn a_delay_holds_the_answer_back() {
     let client = client();
     running.set_failure(Failure::Delay(Duration::from_millis(150)), Repeat::Once);
     let started = Instant::now();
-    assert_eq!(credit(&client, &running.url()).await, "1.0000");
+    assert_eq!(credit(&client, &running.url(PATH)).await, "1.0000");
     assert!(started.elapsed() >= Duration::from_millis(150));
 
     running.set_failure(
@@ -529,7 +549,7 @@ async fn a_delay_holds_the_answer_back() {
         .build()
         .unwrap();
     let error = impatient
-        .post(running.url())
+        .post(running.url(PATH))
         .body(write_request::<service::AvailableCredit>(
             &credit_request(USER, PIN),
             &Default::default(),
@@ -540,7 +560,7 @@ async fn a_delay_holds_the_answer_back() {
     assert!(error.is_timeout(), "{error:?}");
     running.clear_failure();
     let started = Instant::now();
-    credit(&client, &running.url()).await;
+    credit(&client, &running.url(PATH)).await;
     assert!(started.elapsed() < Duration::from_millis(300));
 }
 
@@ -554,7 +574,7 @@ async fn http_500_answers_a_server_fault_without_sending() {
             &submit(USER, PIN, "447700900001", "hello"),
             &Default::default(),
         );
-        let (status, body) = post(&client, &running.url(), request).await.unwrap();
+        let (status, body) = post(&client, &running.url(PATH), request).await.unwrap();
         assert_eq!(status, 500);
         match read_response::<service::SubmitMessage>(&body) {
             Err(EnvelopeError::Fault(fault)) => assert_eq!(fault.code, FaultCode::Server),
@@ -562,12 +582,12 @@ async fn http_500_answers_a_server_fault_without_sending() {
         }
     }
     assert_eq!(running.request_count("SubmitMessage"), 2);
-    assert_eq!(simulator.deliveries_to("447700900001"), 0);
-    assert_eq!(simulator.credit(USER), Some(dec("1.00")));
+    assert_eq!(csoft(&simulator).deliveries_to("447700900001"), 0);
+    assert_eq!(csoft(&simulator).credit(USER), Some(dec("1.00")));
 
     running.clear_failure();
     assert_eq!(
-        send(&client, &running.url(), "447700900001")
+        send(&client, &running.url(PATH), "447700900001")
             .await
             .unwrap()
             .report,
@@ -584,7 +604,7 @@ async fn a_malformed_body_is_a_read_error() {
         &submit(USER, PIN, "447700900001", "hello"),
         &Default::default(),
     );
-    let (status, body) = post(&client, &running.url(), request).await.unwrap();
+    let (status, body) = post(&client, &running.url(PATH), request).await.unwrap();
     assert_eq!(status, 200);
     assert!(
         matches!(
@@ -599,12 +619,12 @@ async fn a_malformed_body_is_a_read_error() {
         &api::MobileMessengerVersion {},
         &Default::default(),
     );
-    let (_, body) = post(&client, &running.url(), request).await.unwrap();
+    let (_, body) = post(&client, &running.url(PATH), request).await.unwrap();
     assert!(matches!(
         read_response::<service::MobileMessengerVersion>(&body),
         Err(EnvelopeError::Read(_))
     ));
-    assert_eq!(credit(&client, &running.url()).await, "0.9000");
+    assert_eq!(credit(&client, &running.url(PATH)).await, "0.9000");
 }
 
 #[tokio::test]
@@ -612,7 +632,7 @@ async fn one_client_keeps_one_connection_alive() {
     let (_simulator, running) = start().await;
     let client = client();
     for _ in 0..5 {
-        credit(&client, &running.url()).await;
+        credit(&client, &running.url(PATH)).await;
     }
     assert_eq!(running.total_requests(), 5);
     assert_eq!(running.connections_accepted(), 1);
@@ -622,15 +642,15 @@ async fn one_client_keeps_one_connection_alive() {
 async fn two_listeners_share_one_state() {
     let simulator = Simulator::new(config());
     let (primary, secondary) = simulator.start_pair(loopback(), loopback()).await.unwrap();
-    assert_ne!(primary.url(), secondary.url());
+    assert_ne!(primary.url(PATH), secondary.url(PATH));
     let client = client();
-    send(&client, &primary.url(), "447700900001,447700900002")
+    send(&client, &primary.url(PATH), "447700900001,447700900002")
         .await
         .unwrap();
-    assert_eq!(credit(&client, &secondary.url()).await, "0.8000");
+    assert_eq!(credit(&client, &secondary.url(PATH)).await, "0.8000");
 
     primary.set_failure(Failure::Http500, Repeat::UntilCleared);
-    let response = send(&client, &secondary.url(), "447700900003")
+    let response = send(&client, &secondary.url(PATH), "447700900003")
         .await
         .unwrap();
     assert_eq!(response.report, "-2", "failures belong to one listener");
@@ -639,9 +659,9 @@ async fn two_listeners_share_one_state() {
     assert_eq!(secondary.request_count("SubmitMessage"), 1);
     assert_eq!(secondary.request_count("AvailableCredit"), 1);
     assert_eq!(simulator.request_count("SubmitMessage"), 2);
-    assert_eq!(primary.submissions().len(), 1);
-    assert_eq!(secondary.submissions()[0].server, secondary.local_addr());
-    assert_eq!(simulator.submissions().len(), 2);
+    assert_eq!(received_by(&primary).len(), 1);
+    assert_eq!(received_by(&secondary)[0].server, secondary.local_addr());
+    assert_eq!(csoft(&simulator).submissions(None).len(), 2);
     primary.shutdown().await;
     secondary.shutdown().await;
 }
@@ -649,7 +669,7 @@ async fn two_listeners_share_one_state() {
 #[tokio::test]
 async fn shutting_down_closes_the_port() {
     let (_simulator, running) = start().await;
-    let url = running.url();
+    let url = running.url(PATH);
     let client = client();
     credit(&client, &url).await;
     running.shutdown().await;

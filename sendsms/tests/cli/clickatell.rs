@@ -1,49 +1,44 @@
 //! `sendsms --vendor clickatell` against an in-process simulator, and `sendsms simulate`
 //! serving Clickatell's API beside Connection Software's.
-#![cfg(feature = "simulator")]
 
-mod common;
-
+use std::ops::Deref;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{run, BlockingGateway as Gateway};
-use generated_client::simulator::clickatell::{Account, Config, ErrorReply};
+use generated_client::clickatell::simulated::{Account, Config, ErrorReply, PATH};
 use generated_client::simulator::SimulatorConfig;
+
+use crate::common::{self, run, Servers};
 
 const API_ID: &str = "3210987";
 const USER: &str = "ANOther";
 const PASSWORD: &str = "s3cret";
 const BLOCKED: &str = "447700900666";
 
-/// Everything `sendsms` reads from the environment, removed so that the developer's own
-/// settings cannot leak into a test.
-const ENVIRONMENT: [&str; 9] = [
-    "SENDSMS_VENDOR",
-    "SENDSMS_PRIMARY",
-    "SENDSMS_SECONDARY",
-    "SENDSMS_USERNAME",
-    "SENDSMS_PIN",
-    "SENDSMS_API_ID",
-    "SENDSMS_PASSWORD",
-    "SENDSMS_API",
-    "RUST_LOG",
-];
+/// The simulated servers, with the command pointed at them.
+struct Gateway(Servers);
+
+impl Deref for Gateway {
+    type Target = Servers;
+
+    fn deref(&self) -> &Servers {
+        &self.0
+    }
+}
 
 impl Gateway {
     fn start() -> Self {
-        Self::serve(SimulatorConfig {
-            clickatell: Config {
-                accounts: vec![Account::new(API_ID.parse().unwrap(), USER, PASSWORD)],
-                number_errors: [(
-                    BLOCKED.to_owned(),
-                    ErrorReply::new(121, "Destination mobile number blocked"),
-                )]
-                .into(),
-                ..Config::default()
-            },
-            ..SimulatorConfig::default()
-        })
+        let mut config = SimulatorConfig::default();
+        config.clickatell = Config {
+            accounts: vec![Account::new(API_ID.parse().unwrap(), USER, PASSWORD)],
+            number_errors: [(
+                BLOCKED.to_owned(),
+                ErrorReply::new(121, "Destination mobile number blocked"),
+            )]
+            .into(),
+            ..Config::default()
+        };
+        Self(Servers::start(config))
     }
 
     /// `sendsms --vendor clickatell` pointed at both listeners, with credentials.
@@ -51,9 +46,9 @@ impl Gateway {
         let mut command = sendsms(&["--vendor", "clickatell"]);
         command.args([
             "--primary",
-            &self.primary.clickatell_url(),
+            &self.primary.url(PATH),
             "--secondary",
-            &self.secondary.clickatell_url(),
+            &self.secondary.url(PATH),
             "--api-id",
             API_ID,
             "--username",
@@ -68,7 +63,7 @@ impl Gateway {
 
 /// The binary with a clean environment and a short timeout.
 fn sendsms(args: &[&str]) -> Command {
-    let mut command = common::sendsms_without(&ENVIRONMENT, args);
+    let mut command = common::sendsms(args);
     command.args(["--timeout", "5"]);
     command
 }
@@ -99,7 +94,7 @@ fn a_send_prints_one_line_per_recipient_and_exits_0() {
         assert_eq!(id.len(), 32, "{line}");
         assert_eq!(text, format!("ID: {id} To: {number}"));
     }
-    let clickatell = gateway.simulator.clickatell();
+    let clickatell = gateway.clickatell();
     assert_eq!(clickatell.deliveries_to("447700900002"), 1);
     assert_eq!(gateway.primary.request_count("auth"), 1);
     assert_eq!(gateway.primary.request_count("sendmsg"), 1);
@@ -164,12 +159,7 @@ fn credit_and_refused_logins() {
         "--to",
         "447700900001,447700900002",
     ])
-    .args([
-        "--text",
-        "Hi",
-        "--primary",
-        &gateway.primary.clickatell_url(),
-    ])
+    .args(["--text", "Hi", "--primary", &gateway.primary.url(PATH)])
     .args([
         "--api-id",
         API_ID,
@@ -193,17 +183,14 @@ fn settings_come_from_the_environment_too() {
     let ran = run(
         sendsms(&["send", "--to", "447700900001", "--text", "Hi"]).envs([
             ("SENDSMS_VENDOR", "clickatell"),
-            ("SENDSMS_PRIMARY", &gateway.primary.clickatell_url()),
+            ("SENDSMS_PRIMARY", &gateway.primary.url(PATH)),
             ("SENDSMS_API_ID", API_ID),
             ("SENDSMS_USERNAME", USER),
             ("SENDSMS_PASSWORD", PASSWORD),
         ]),
     );
     assert_eq!(ran.code, 0, "{}", ran.stderr);
-    assert_eq!(
-        gateway.simulator.clickatell().deliveries_to("447700900001"),
-        1
-    );
+    assert_eq!(gateway.clickatell().deliveries_to("447700900001"), 1);
 }
 
 #[test]
@@ -219,31 +206,36 @@ fn usage_errors_send_nothing() {
         "--text",
         "Hi",
     ])
-    .args(["--primary", &gateway.primary.clickatell_url()])
+    .args(["--primary", &gateway.primary.url(PATH)])
     .args(["--username", USER, "--password", PASSWORD]));
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("--api-id"), "{}", ran.stderr);
-    // What Clickatell does not offer.
-    let ran = run(&mut gateway.sendsms(&[
-        "send",
-        "--to",
-        "447700900001",
-        "--text",
-        "Hi",
-        "--reply-to",
-        "x",
-    ]));
-    assert_eq!(ran.code, 2);
-    assert!(
-        ran.stderr.contains("Clickatell does not offer ReplyTo"),
-        "{}",
-        ran.stderr
-    );
+    // Connection Software's message options, which Clickatell does not offer.
+    for (option, value) in [("--reply-to", "x"), ("--delivery", "economy")] {
+        let ran = run(&mut gateway.sendsms(&[
+            "send",
+            "--to",
+            "447700900001",
+            "--text",
+            "Hi",
+            option,
+            value,
+        ]));
+        assert_eq!(ran.code, 2, "{option}: {}", ran.stderr);
+        assert!(
+            ran.stderr.contains(&format!(
+                "{option} is not an option of Clickatell (--vendor clickatell)"
+            )),
+            "{}",
+            ran.stderr
+        );
+    }
     // A Connection Software query.
     let ran = run(&mut gateway.sendsms(&["messages"]));
     assert_eq!(ran.code, 2);
     assert!(
-        ran.stderr.contains("Connection Software only"),
+        ran.stderr
+            .contains("Clickatell has no command messages: it is another vendor's"),
         "{}",
         ran.stderr
     );

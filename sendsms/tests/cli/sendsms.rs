@@ -1,39 +1,42 @@
-//! The `sendsms` binary against an in-process simulator: output lines, JSON, exit statuses,
-//! and `sendsms simulate` itself.
-#![cfg(feature = "simulator")]
+//! The `sendsms` binary, Connection Software's vendor (the default), against an in-process
+//! simulator: output lines, JSON, exit statuses, and `sendsms simulate` itself.
 
-mod common;
-
+use std::ops::Deref;
 use std::process::Command;
 use std::time::Duration;
 
-use common::{dec, run, BlockingGateway as Gateway, Ran};
-use generated_client::simulator::{Account, Failure, Repeat, Report, SimulatorConfig};
+use generated_client::csoft::simulated::{self, Account, Report, PATH};
+use generated_client::simulator::{Failure, Repeat, SimulatorConfig};
+
+use crate::common::{self, dec, run, Ran, Servers};
 
 const USER: &str = "ANOther.61234";
 const PIN: &str = "123456";
 const BARRED: &str = "447700900666";
 
-/// Everything `sendsms` reads from the environment, removed so that the developer's own
-/// settings cannot leak into a test.
-const ENVIRONMENT: [&str; 5] = [
-    "SENDSMS_PRIMARY",
-    "SENDSMS_SECONDARY",
-    "SENDSMS_USERNAME",
-    "SENDSMS_PIN",
-    "RUST_LOG",
-];
+/// The simulated servers, with the command pointed at them.
+struct Gateway(Servers);
+
+impl Deref for Gateway {
+    type Target = Servers;
+
+    fn deref(&self) -> &Servers {
+        &self.0
+    }
+}
 
 impl Gateway {
     fn start() -> Self {
         let mut account = Account::new(USER, PIN);
         account.credit = dec("50.00");
         account.permitted_reply_to = vec!["447700900123".to_owned()];
-        Self::serve(SimulatorConfig {
+        let mut config = SimulatorConfig::default();
+        config.csoft = simulated::Config {
             accounts: vec![account],
             number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
-            ..SimulatorConfig::default()
-        })
+            ..simulated::Config::default()
+        };
+        Self(Servers::start(config))
     }
 
     /// `sendsms` pointed at both listeners, with credentials.
@@ -47,9 +50,9 @@ impl Gateway {
         let mut command = sendsms(args);
         command.args([
             "--primary",
-            &self.primary.url(),
+            &self.primary.url(PATH),
             "--secondary",
-            &self.secondary.url(),
+            &self.secondary.url(PATH),
         ]);
         command
     }
@@ -61,7 +64,7 @@ impl Gateway {
 
 /// The binary with a clean environment and a short timeout.
 fn sendsms(args: &[&str]) -> Command {
-    let mut command = common::sendsms_without(&ENVIRONMENT, args);
+    let mut command = common::sendsms(args);
     command.args(["--timeout", "5"]);
     command
 }
@@ -77,7 +80,7 @@ fn a_send_prints_one_line_per_recipient_and_exits_0() {
     let gateway = Gateway::start();
     let ran = send(&gateway, "447700900001,+44 7700 900002", &[]);
     assert_eq!(ran.code, 0, "{}", ran.stderr);
-    let answered = &gateway.simulator.submissions()[0].recipients;
+    let answered = &gateway.csoft().submissions(None)[0].recipients;
     let lines = ran.lines();
     assert_eq!(lines.len(), 2, "{}", ran.stdout);
     for (line, answer) in lines.iter().zip(answered) {
@@ -116,7 +119,7 @@ fn json_lines_carry_every_field() {
         .map(|line| serde_json::from_str(line).expect("a JSON line"))
         .collect();
     assert_eq!(objects.len(), 2);
-    let ids: Vec<_> = gateway.simulator.submissions()[0]
+    let ids: Vec<_> = gateway.csoft().submissions(None)[0]
         .recipients
         .iter()
         .map(|r| r.message_identifier.clone())
@@ -236,16 +239,16 @@ fn no_endpoint_reachable_exits_3() {
     assert_eq!(ran.stdout, "447700900001 - - not sent\n");
     assert!(ran.stderr.contains("nothing sent"), "{}", ran.stderr);
     assert!(
-        ran.stderr.contains(&gateway.primary.url()),
+        ran.stderr.contains(&gateway.primary.url(PATH)),
         "{}",
         ran.stderr
     );
     assert!(
-        ran.stderr.contains(&gateway.secondary.url()),
+        ran.stderr.contains(&gateway.secondary.url(PATH)),
         "{}",
         ran.stderr
     );
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 0);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 0);
 
     let ran = run(&mut gateway.sendsms(&["credit"]));
     assert_eq!(ran.code, 3, "{}", ran.stderr);
@@ -261,7 +264,7 @@ fn a_dropped_connection_exits_4_and_is_not_resent() {
     assert_eq!(ran.code, 4, "{}", ran.stderr);
     assert!(ran.stderr.contains("outcome unknown"), "{}", ran.stderr);
     assert!(
-        ran.stderr.contains(&gateway.primary.url()),
+        ran.stderr.contains(&gateway.primary.url(PATH)),
         "{}",
         ran.stderr
     );
@@ -271,7 +274,7 @@ fn a_dropped_connection_exits_4_and_is_not_resent() {
     assert!(line["report"].is_null());
     assert_eq!(gateway.primary.request_count("SubmitMessage"), 1);
     assert_eq!(gateway.secondary.total_requests(), 0);
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 1);
 }
 
 #[test]
@@ -285,7 +288,7 @@ fn a_refusing_primary_fails_over_to_the_secondary() {
     assert_eq!(ran.code, 0, "{}", ran.stderr);
     assert!(ran.stderr.contains("unreachable"), "logged: {}", ran.stderr);
     assert_eq!(gateway.secondary.request_count("SubmitMessage"), 1);
-    assert_eq!(gateway.simulator.deliveries_to("447700900001"), 1);
+    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 1);
 }
 
 #[test]
@@ -309,8 +312,8 @@ fn numbers_from_a_file_go_in_two_requests_in_order() {
     assert_eq!(printed, numbers);
     assert_eq!(gateway.primary.request_count("SubmitMessage"), 2);
     let sizes: Vec<usize> = gateway
-        .simulator
-        .submissions()
+        .csoft()
+        .submissions(None)
         .iter()
         .map(|s| s.recipients.len())
         .collect();
@@ -323,7 +326,7 @@ fn numbers_from_a_file_go_in_two_requests_in_order() {
 #[test]
 fn account_queries_print_their_answers() {
     let gateway = Gateway::start();
-    gateway.simulator.set_credit(USER, dec("2.8950"));
+    gateway.csoft().set_credit(USER, dec("2.8950"));
     let ran = run(&mut gateway.sendsms(&["credit"]));
     assert_eq!((ran.code, ran.stdout.as_str()), (0, "2.8950 GBP\n"));
     let ran = run(&mut gateway.sendsms(&["messages"]));
@@ -407,4 +410,70 @@ fn simulate_serves_loopback_only() {
     let ran = run(&mut sendsms(&["simulate", "--bind", "0.0.0.0:0"]));
     assert_eq!(ran.code, 2);
     assert!(ran.stderr.contains("loopback"), "{}", ran.stderr);
+}
+
+#[test]
+fn simulate_takes_each_vendors_configuration_from_a_file() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("sendsms-simulate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.json");
+    let simulate = || {
+        sendsms(&[
+            "simulate",
+            "--bind",
+            "127.0.0.1:0",
+            "--config",
+            path.to_str().unwrap(),
+        ])
+    };
+    std::fs::write(
+        &path,
+        r#"{ "csoft": { "accounts": [{ "username": "u", "pin": "p", "credit": "2.8950" }] } }"#,
+    )
+    .unwrap();
+    let (mut serving, received) = common::spawn_simulate(&mut simulate());
+    let banner = common::banner(&received, Duration::from_secs(10));
+    assert!(
+        banner.contains(
+            &"  account:   Username u, PIN p, credit 2.8950 GBP (0.05 a message)".to_owned()
+        ),
+        "{banner:#?}"
+    );
+    assert!(
+        banner.contains(&"export SENDSMS_USERNAME=u".to_owned()),
+        "{banner:#?}"
+    );
+    // The file replaces the demo: the other vendors have no accounts, so nothing to show.
+    assert!(
+        !banner.iter().any(|l| l.contains("Clickatell")),
+        "{banner:#?}"
+    );
+    assert!(common::interrupt(&mut serving).success());
+
+    // A misspelt member, a vendor there is none of, a missing file: usage errors.
+    for (json, named) in [
+        (r#"{ "csoft": { "acounts": [] } }"#, "acounts"),
+        (r#"{ "tinysms": {} }"#, "tinysms"),
+    ] {
+        std::fs::write(&path, json).unwrap();
+        let ran = run(&mut simulate());
+        assert_eq!(ran.code, 2, "{json}: {}", ran.stderr);
+        assert!(ran.stderr.contains(named), "{json}: {}", ran.stderr);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    let ran = run(&mut simulate());
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("config.json"), "{}", ran.stderr);
+
+    // Receipts go to an HTTP URL only.
+    let ran = run(&mut sendsms(&[
+        "simulate",
+        "--bind",
+        "127.0.0.1:0",
+        "--receipts-to",
+        "ftp://127.0.0.1/",
+    ]));
+    assert_eq!(ran.code, 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("ftp://"), "{}", ran.stderr);
 }

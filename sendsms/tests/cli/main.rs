@@ -1,0 +1,15 @@
+//! The `sendsms` command's tests, one test binary: the command against an in-process simulator
+//! (output lines, JSON, exit statuses) for each vendor, `sendsms simulate`, `sendsms receipts
+//! serve` and the loop they close, and a vendor added to a copy of the workspace as the README
+//! says, with no edit to `sendsms` or to the simulator.
+
+mod adding_a_vendor;
+mod clickatell;
+mod common;
+mod http_api;
+// Shared with generated-client's tests of the receipt receiver in process.
+#[path = "../../../generated-client/tests/integration/receipt_exchange.rs"]
+mod receipt_exchange;
+mod receipt_loop;
+mod receipts;
+mod sendsms;
