@@ -18,17 +18,24 @@
 #![warn(missing_docs)]
 
 mod builtin;
+#[cfg(any(feature = "chrono", feature = "rust_decimal"))]
+mod convert;
 pub mod envelope;
 mod multiref;
+mod nillable;
 mod read;
 mod soap;
 mod write;
 
 pub use builtin::{
     AnyAttribute, AnyAttributes, AnyContent, AnyElement, Base64Binary, Date, DateTime, Decimal,
-    FacetError, FacetLength, HexBinary, List, Time,
+    FacetError, FacetLength, HexBinary, List, QNameValue, Time,
 };
-pub use read::{read_document, Element, Location, ReadError, ReadErrorKind, XmlReader, MAX_DEPTH};
+pub use nillable::{Nillable, OrNil};
+pub use read::{
+    array_rows, read_document, Element, Location, Mixed, Namespaces, ReadError, ReadErrorKind,
+    XmlReader, MAX_DEPTH,
+};
 pub use soap::{
     BodyUse, Empty, Endpoint, FaultDetail, FaultInfo, Headers, MessageInfo, NoFault, NoHeaders,
     Operation, OperationInfo, Part, PartKind, SoapVersion, Style,
@@ -75,6 +82,12 @@ pub const XSD_NS: &str = "http://www.w3.org/2001/XMLSchema";
 ///
 /// Generated complex types implement this trait; every [`SimpleValue`] gets it for free.
 pub trait XmlValue: Sized {
+    /// The type to name in `xsi:type` when this value is not of the element's declared type:
+    /// a type derived from it, chosen at run time. The writer writes the attribute.
+    fn xsi_type(&self) -> Option<QName> {
+        None
+    }
+
     /// Writes this value's attributes into the start tag that is still open.
     fn write_attributes(&self, _w: &mut XmlWriter) {}
 
@@ -85,10 +98,48 @@ pub trait XmlValue: Sized {
     fn read(element: Element<'_, '_>) -> Result<Self, ReadError>;
 }
 
-/// The alternatives of an `xsd:choice`: each writes its own element.
-pub trait XmlChoice {
-    /// Writes the chosen alternative's element(s).
-    fn write_choice(&self, w: &mut XmlWriter);
+/// A run of sibling elements that is not one element: the alternatives of an `xsd:choice`,
+/// one occurrence of a repeated `xsd:sequence`, the members of a substitution group.
+///
+/// It reads itself from its parent's children, so it can take as many of them as it needs
+/// (a sequence takes its elements in order, and stops where the next occurrence begins).
+pub trait XmlGroup: Sized {
+    /// Writes the group's element(s).
+    fn write_group(&self, w: &mut XmlWriter);
+
+    /// Whether a child element with this local name can begin the group.
+    fn accepts(local: &str) -> bool;
+
+    /// Reads one occurrence from `parent`'s next children; the next child is one that
+    /// [`XmlGroup::accepts`] said yes to, and is always consumed.
+    fn read_group(parent: &mut Element<'_, '_>) -> Result<Self, ReadError>;
+}
+
+/// A group boxed to break a cycle of types reads and writes as the group itself.
+impl<T: XmlGroup> XmlGroup for Box<T> {
+    fn write_group(&self, w: &mut XmlWriter) {
+        T::write_group(self, w);
+    }
+
+    fn accepts(local: &str) -> bool {
+        T::accepts(local)
+    }
+
+    fn read_group(parent: &mut Element<'_, '_>) -> Result<Self, ReadError> {
+        T::read_group(parent).map(Box::new)
+    }
+}
+
+/// One piece of mixed content (`mixed="true"`): a run of text, or one of the child elements.
+pub trait XmlMixed: Sized {
+    /// A run of text between elements.
+    fn text(text: String) -> Self;
+
+    /// Reads a child element, or `None` when the type has no such element (it is skipped).
+    fn read_element(child: Element<'_, '_>) -> Result<Option<Self>, ReadError>;
+
+    /// Writes the piece: text, escaped, or the element.
+    fn write_mixed(&self, w: &mut XmlWriter);
 }
 
 /// A value with a text form: the XSD simple types (built-in, enumerations, lists, restrictions).
@@ -98,9 +149,23 @@ pub trait SimpleValue: Sized {
 
     /// Parses the text form, as found in an element or attribute.
     fn parse_text(text: &str) -> Result<Self, ValueError>;
+
+    /// Parses the text form with the namespace prefixes in scope where it was found. Only
+    /// values that name things by prefix (`xsd:QName`) need them; others parse the text alone.
+    fn parse_in(text: &str, _namespaces: &Namespaces<'_>) -> Result<Self, ValueError> {
+        Self::parse_text(text)
+    }
+
+    /// Declares, on the start tag that is open, the namespaces the text form will name by
+    /// prefix (`xsd:QName`); others have none.
+    fn declare_namespaces(&self, _w: &mut XmlWriter) {}
 }
 
 impl<T: SimpleValue> XmlValue for T {
+    fn write_attributes(&self, w: &mut XmlWriter) {
+        self.declare_namespaces(w);
+    }
+
     fn write_content(&self, w: &mut XmlWriter) {
         self.write_text(&mut w.text());
     }
