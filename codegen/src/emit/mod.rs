@@ -4,7 +4,9 @@
 //! compiles whatever the including crate has in scope, and leans on the runtime's traits for
 //! all XML work: each type gets a short `XmlValue` or `SimpleValue` impl, no state machine.
 
+mod groups;
 mod operations;
+mod read;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -26,7 +28,6 @@ enum Unit<'m> {
 /// queue, the biggest first. The items are joined in module order, so the text does not depend
 /// on how many threads rendered it, or which.
 pub fn emit(module: &Module, header: &[String]) -> Result<String, String> {
-    let choices = types::choices(&module.types);
     let units: Vec<Unit<'_>> = std::iter::once(Unit::Doc)
         .chain(module.types.iter().map(Unit::Type))
         .chain(module.bindings.iter().map(Unit::Binding))
@@ -42,7 +43,7 @@ pub fn emit(module: &Module, header: &[String]) -> Result<String, String> {
             let Some(&index) = queue.get(taken) else {
                 break done;
             };
-            done.push((index, render(&units[index], module, &choices)));
+            done.push((index, render(&units[index], module)));
         }
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -80,7 +81,11 @@ fn weight(unit: &Unit<'_>) -> usize {
             crate::ir::TypeKind::Struct(def) => 8 + 6 * (def.fields.len() + def.attributes.len()),
             crate::ir::TypeKind::Headers(fields) => 10 + 6 * fields.len(),
             crate::ir::TypeKind::Enum(variants) => 8 + 3 * variants.len(),
-            crate::ir::TypeKind::Choice(variants) => 4 + 2 * variants.len(),
+            crate::ir::TypeKind::Choice(variants) | crate::ir::TypeKind::Mixed(variants) => {
+                8 + 4 * variants.len()
+            }
+            crate::ir::TypeKind::Sequence(fields) => 12 + 6 * fields.len(),
+            crate::ir::TypeKind::Derived(set) => 8 + 5 * set.variants.len(),
             crate::ir::TypeKind::Faults(variants) => 8 + 3 * variants.len(),
             crate::ir::TypeKind::Newtype { facets, .. } => 12 + 4 * facets.len(),
             crate::ir::TypeKind::Alias(_) => 1,
@@ -90,15 +95,11 @@ fn weight(unit: &Unit<'_>) -> usize {
 }
 
 /// Renders one unit: tokens (quote), a syntax tree (syn), text (prettyplease).
-fn render(
-    unit: &Unit<'_>,
-    module: &Module,
-    choices: &types::Choices<'_>,
-) -> Result<String, String> {
+fn render(unit: &Unit<'_>, module: &Module) -> Result<String, String> {
     let tokens = match unit {
         Unit::Doc => doc_attrs_inner(&module.doc.join("\n\n")),
-        Unit::Type(item) => types::type_item(item, Scope::Top, choices),
-        Unit::Binding(binding) => operations::binding(binding, choices),
+        Unit::Type(item) => types::type_item(item, Scope::Top),
+        Unit::Binding(binding) => operations::binding(binding),
     };
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("the generated tokens do not parse: {e}"))?;
@@ -221,6 +222,7 @@ fn builtin_tokens(builtin: Builtin) -> TokenStream {
         Builtin::U128 => quote! { u128 },
         Builtin::F32 => quote! { f32 },
         Builtin::F64 => quote! { f64 },
+        Builtin::QName => quote! { ::soap_runtime::QNameValue },
         Builtin::Decimal => quote! { ::soap_runtime::Decimal },
         Builtin::DateTime => quote! { ::soap_runtime::DateTime },
         Builtin::Date => quote! { ::soap_runtime::Date },

@@ -4,11 +4,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{type_item, Choices};
+use super::types::type_item;
 use super::{ident, opt_doc, qname_value, type_tokens, Scope};
 use crate::ir::{BindingItem, EndpointItem, MessageItem, OperationItem, PartItem};
 
-pub fn binding(binding: &BindingItem, choices: &Choices<'_>) -> TokenStream {
+pub fn binding(binding: &BindingItem) -> TokenStream {
     let module = ident(&binding.module);
     let version = version(binding.soap12);
     let version_text = if binding.soap12 {
@@ -24,7 +24,7 @@ pub fn binding(binding: &BindingItem, choices: &Choices<'_>) -> TokenStream {
     let types = binding
         .types
         .iter()
-        .map(|item| type_item(item, Scope::Binding, choices));
+        .map(|item| type_item(item, Scope::Binding));
     let endpoints = binding
         .endpoints
         .iter()
