@@ -12,7 +12,7 @@ use crate::outcome::{ResponseMismatch, SendReport};
 use crate::report::ReportCode;
 use crate::transport::{CallError, ConfigError, Transport, TransportConfig};
 use crate::vendor::{Batch, SmsGateway};
-use soap_runtime::NoFault;
+use soap_runtime::{Nillable, NoFault};
 
 /// The most numbers the documents suggest per request; more are split into several requests.
 pub const MAX_RECIPIENTS_PER_REQUEST: usize = 350;
@@ -555,12 +555,14 @@ impl Client {
             Content::Flash(text) => (None, Some(text.clone())),
         };
         let options = wire::SendOptions {
-            send_time_absolute: message.send_at.and_then(|at| {
+            send_time_absolute: Nillable::absent_if_none(message.send_at.and_then(|at| {
                 soap_runtime::DateTime::new(&at.format("%Y-%m-%dT%H:%M:%SZ").to_string()).ok()
-            }),
-            send_time_delay: message
-                .delay_minutes
-                .and_then(|m| wire::SendOptionsSendTimeDelay::new(m).ok()),
+            })),
+            send_time_delay: Nillable::absent_if_none(
+                message
+                    .delay_minutes
+                    .and_then(|m| wire::SendOptionsSendTimeDelay::new(m).ok()),
+            ),
             delivery_option: message.delivery.map(|d| match d {
                 Delivery::Default => wire::DeliveryOption::Default,
                 Delivery::Premier => wire::DeliveryOption::Premier,
@@ -570,23 +572,29 @@ impl Client {
         };
         let has_options = options != wire::SendOptions::default();
         wire::SubmitMessage {
-            username: wire::SubmitMessageUsername::new(self.credentials.username.clone()).ok(),
-            pin: wire::SubmitMessagePin::new(self.credentials.pin.clone()).ok(),
-            recipient: Some(wire::Recipient {
-                send_to: (!numbers.is_empty()).then(|| numbers.join(",")),
-                send_to_address_book: book.map(|(name, group)| match group {
-                    Some(group) => format!("{name}::{group}"),
-                    None => name.clone(),
-                }),
-                send_options: has_options.then_some(options),
+            username: Nillable::absent_if_none(
+                wire::SubmitMessageUsername::new(self.credentials.username.clone()).ok(),
+            ),
+            pin: Nillable::absent_if_none(
+                wire::SubmitMessagePin::new(self.credentials.pin.clone()).ok(),
+            ),
+            recipient: Nillable::Value(wire::Recipient {
+                send_to: Nillable::absent_if_none((!numbers.is_empty()).then(|| numbers.join(","))),
+                send_to_address_book: Nillable::absent_if_none(book.map(
+                    |(name, group)| match group {
+                        Some(group) => format!("{name}::{group}"),
+                        None => name.clone(),
+                    },
+                )),
+                send_options: Nillable::absent_if_none(has_options.then_some(options)),
                 ..Default::default()
             }),
-            message: Some(wire::Message {
-                text_message: text,
-                flash_message: flash,
+            message: Nillable::Value(wire::Message {
+                text_message: Nillable::absent_if_none(text),
+                flash_message: Nillable::absent_if_none(flash),
                 ..Default::default()
             }),
-            reply_to: message.reply_to.clone(),
+            reply_to: Nillable::absent_if_none(message.reply_to.clone()),
             ..Default::default()
         }
     }
@@ -595,8 +603,12 @@ impl Client {
     pub async fn available_credit(&self) -> Result<Credit, QueryError> {
         self.soap_only()?;
         let request = wire::AvailableCredit {
-            username: wire::AvailableCreditUsername::new(self.credentials.username.clone()).ok(),
-            pin: wire::AvailableCreditPin::new(self.credentials.pin.clone()).ok(),
+            username: Nillable::absent_if_none(
+                wire::AvailableCreditUsername::new(self.credentials.username.clone()).ok(),
+            ),
+            pin: Nillable::absent_if_none(
+                wire::AvailableCreditPin::new(self.credentials.pin.clone()).ok(),
+            ),
         };
         let response = self
             .transport
@@ -618,8 +630,12 @@ impl Client {
     pub async fn available_messages(&self) -> Result<u64, QueryError> {
         self.soap_only()?;
         let request = wire::AvailableMessages {
-            username: wire::AvailableMessagesUsername::new(self.credentials.username.clone()).ok(),
-            pin: wire::AvailableMessagesPin::new(self.credentials.pin.clone()).ok(),
+            username: Nillable::absent_if_none(
+                wire::AvailableMessagesUsername::new(self.credentials.username.clone()).ok(),
+            ),
+            pin: Nillable::absent_if_none(
+                wire::AvailableMessagesPin::new(self.credentials.pin.clone()).ok(),
+            ),
         };
         let response = self
             .transport
@@ -637,8 +653,12 @@ impl Client {
     pub async fn permitted_reply_to(&self) -> Result<Vec<String>, QueryError> {
         self.soap_only()?;
         let request = wire::PermittedReplyTo {
-            username: wire::PermittedReplyToUsername::new(self.credentials.username.clone()).ok(),
-            pin: wire::PermittedReplyToPin::new(self.credentials.pin.clone()).ok(),
+            username: Nillable::absent_if_none(
+                wire::PermittedReplyToUsername::new(self.credentials.username.clone()).ok(),
+            ),
+            pin: Nillable::absent_if_none(
+                wire::PermittedReplyToPin::new(self.credentials.pin.clone()).ok(),
+            ),
         };
         let response = self
             .transport
@@ -651,8 +671,8 @@ impl Client {
     pub async fn collect_messages(&self) -> Result<Vec<wire::MoMessage>, QueryError> {
         self.soap_only()?;
         let request = wire::CollectMessages {
-            username: Some(self.credentials.username.clone()),
-            pin: Some(self.credentials.pin.clone()),
+            username: Nillable::Value(self.credentials.username.clone()),
+            pin: Nillable::Value(self.credentials.pin.clone()),
         };
         let response = self
             .transport
@@ -677,8 +697,8 @@ impl Client {
         let request = wire::QueryAddressBook {
             username: self.credentials.username.clone(),
             pin: self.credentials.pin.clone(),
-            address_book_name: book.map(str::to_owned),
-            address_book_group_name: group.map(str::to_owned),
+            address_book_name: Nillable::absent_if_none(book.map(str::to_owned)),
+            address_book_group_name: Nillable::absent_if_none(group.map(str::to_owned)),
         };
         let response = self
             .transport
@@ -831,23 +851,32 @@ mod tests {
             &["447700912345".into(), "447700912346".into()],
             message.address_book.as_ref(),
         );
-        let recipient = request.recipient.unwrap();
+        let recipient = request.recipient.into_value().unwrap();
         assert_eq!(
             recipient.send_to.as_deref(),
-            Some("447700912345,447700912346")
+            Nillable::Value("447700912345,447700912346")
         );
         assert_eq!(
             recipient.send_to_address_book.as_deref(),
-            Some("Friends::Close")
+            Nillable::Value("Friends::Close")
         );
-        let options = recipient.send_options.unwrap();
-        assert_eq!(options.send_time_delay.map(|d| *d.get()), Some(30));
+        assert_eq!(recipient.send_cc, Nillable::Absent, "left out, not nil");
+        let options = recipient.send_options.into_value().unwrap();
+        assert_eq!(
+            options.send_time_delay.map(|d| *d.get()),
+            Nillable::Value(30)
+        );
         assert_eq!(options.delivery_option, Some(wire::DeliveryOption::Economy));
         assert_eq!(
-            request.message.unwrap().flash_message.as_deref(),
-            Some("hello")
+            request
+                .message
+                .into_value()
+                .unwrap()
+                .flash_message
+                .as_deref(),
+            Nillable::Value("hello")
         );
-        assert_eq!(request.reply_to.as_deref(), Some("csoft.co.uk"));
+        assert_eq!(request.reply_to.as_deref(), Nillable::Value("csoft.co.uk"));
     }
 
     #[test]

@@ -203,7 +203,7 @@ impl SendReport<ReportCode> {
             recipients,
             &response.message_identifier,
             &response.report,
-            response.text.as_deref(),
+            response.text.value().map(String::as_str),
         )
     }
 
@@ -379,7 +379,7 @@ mod tests {
         SubmitMessageResponse {
             message_identifier: ids.into(),
             report: report.into(),
-            text: text.map(Into::into),
+            text: soap_runtime::Nillable::absent_if_none(text.map(Into::into)),
             library_number: None,
             reserved: None,
         }

@@ -60,7 +60,8 @@ use axum::Router;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use soap_runtime::envelope::{read_request, write_fault, write_response, EnvelopeError, Fault};
 use soap_runtime::{
-    MessageInfo, NoFault, NoHeaders, Operation, OperationInfo, QName, SoapVersion, XmlReader,
+    MessageInfo, Nillable, NoFault, NoHeaders, Operation, OperationInfo, QName, SoapVersion,
+    XmlReader,
 };
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
@@ -571,10 +572,10 @@ impl Request {
             // Every code that gets here fits (-99 to 999): 0, 2, or a checked rejection.
             report: ReportNumber::new(code.code())
                 .unwrap_or_else(|_| ReportNumber::new(-1).expect("-1 is a report number")),
-            text: text.map(|text| {
+            text: Nillable::absent_if_none(text.map(|text| {
                 let cut: String = text.chars().take(MAX_TEXT).collect();
                 ResponseText::new(cut).expect("cut to the maximum length")
-            }),
+            })),
         };
         let body = if self.sendsms5 {
             write_response::<InSendsms5Namespace>(&output, &NoHeaders)

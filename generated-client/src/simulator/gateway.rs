@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use soap_runtime::envelope::{
     read_request, write_fault, write_response, EnvelopeError, Fault as SoapFault,
 };
-use soap_runtime::{DateTime, NoFault, Operation, SoapVersion, XmlReader};
+use soap_runtime::{DateTime, Nillable, NoFault, Operation, SoapVersion, XmlReader};
 
 use super::config::{Account, Contact, Report, SimulatorConfig};
 use super::receipts::{Outbox, PostedReceipt};
@@ -272,18 +272,24 @@ impl Gateway {
         server: SocketAddr,
         request: SubmitMessage,
     ) -> Result<SubmitMessageResponse, Reply> {
-        let username = request.username.as_ref().map(|u| u.get().as_str());
-        let pin = request.pin.as_ref().map(|p| p.get().as_str());
-        let recipient = request.recipient.unwrap_or_default();
-        let message = request.message.unwrap_or_default();
-        let text = message.text_message.or(message.flash_message);
+        let username = request.username.value().map(|u| u.get().as_str());
+        let pin = request.pin.value().map(|p| p.get().as_str());
+        let recipient = request.recipient.into_value().unwrap_or_default();
+        let message = request.message.into_value().unwrap_or_default();
+        let text = message
+            .text_message
+            .into_value()
+            .or(message.flash_message.into_value());
 
         let mut state = self.lock();
         let account = state.config.login(username, pin);
-        let mut numbers = split_numbers(recipient.send_to.as_deref());
+        let mut numbers = split_numbers(recipient.send_to.value().map(String::as_str));
         // An address book can only be read once the account is known; with a wrong login the
         // numbers listed in SendTo are all there is to answer for.
-        if let (Some(book), Some(index)) = (recipient.send_to_address_book.as_deref(), account) {
+        if let (Some(book), Some(index)) = (
+            recipient.send_to_address_book.value().map(String::as_str),
+            account,
+        ) {
             numbers.extend(book_numbers(&state.config.accounts[index], book));
         }
         if numbers.is_empty() {
@@ -308,7 +314,7 @@ impl Gateway {
         let response = SubmitMessageResponse {
             message_identifier: join(recipients.iter().map(|r| r.message_identifier.clone())),
             report: join(recipients.iter().map(|r| r.report.to_string())),
-            text: Some(join(recipients.iter().map(|r| r.text.clone()))),
+            text: Nillable::Value(join(recipients.iter().map(|r| r.text.clone()))),
             library_number: None,
             reserved: Some(Reserved::default()),
         };
@@ -327,15 +333,15 @@ impl Gateway {
             server,
             username: username.map(str::to_owned),
             text,
-            reply_to: request.reply_to,
+            reply_to: request.reply_to.into_value(),
             recipients,
         });
         Ok(response)
     }
 
     fn available_credit(&self, request: AvailableCredit) -> Result<AvailableCreditResponse, Reply> {
-        let username = request.username.as_ref().map(|u| u.get().as_str());
-        let pin = request.pin.as_ref().map(|p| p.get().as_str());
+        let username = request.username.value().map(|u| u.get().as_str());
+        let pin = request.pin.value().map(|p| p.get().as_str());
         let state = self.lock();
         let account = state.config.account(username, pin)?;
         let currency = AvailableCreditResponseCurrency::new(account.currency.clone())
@@ -354,8 +360,8 @@ impl Gateway {
         &self,
         request: AvailableMessages,
     ) -> Result<AvailableMessagesResponse, Reply> {
-        let username = request.username.as_ref().map(|u| u.get().as_str());
-        let pin = request.pin.as_ref().map(|p| p.get().as_str());
+        let username = request.username.value().map(|u| u.get().as_str());
+        let pin = request.pin.value().map(|p| p.get().as_str());
         let state = self.lock();
         let account = state.config.account(username, pin)?;
         // A free (or misconfigured, negative) message price has no meaningful count; the
@@ -380,8 +386,8 @@ impl Gateway {
         &self,
         request: PermittedReplyTo,
     ) -> Result<PermittedReplyToResponse, Reply> {
-        let username = request.username.as_ref().map(|u| u.get().as_str());
-        let pin = request.pin.as_ref().map(|p| p.get().as_str());
+        let username = request.username.value().map(|u| u.get().as_str());
+        let pin = request.pin.value().map(|p| p.get().as_str());
         let state = self.lock();
         let account = state.config.account(username, pin)?;
         let values = account
@@ -398,9 +404,10 @@ impl Gateway {
 
     fn collect_messages(&self, request: CollectMessages) -> Result<CollectMessagesResponse, Reply> {
         let state = self.lock();
-        let login = state
-            .config
-            .login(request.username.as_deref(), request.pin.as_deref());
+        let login = state.config.login(
+            request.username.value().map(String::as_str),
+            request.pin.value().map(String::as_str),
+        );
         // This operation has a Report of its own, so a wrong login is a report code (2, as
         // for SubmitMessage) rather than a Fault.
         Ok(CollectMessagesResponse {
@@ -417,15 +424,15 @@ impl Gateway {
         let account = state
             .config
             .account(Some(&request.username), Some(&request.pin))?;
-        let group = request.address_book_group_name.as_deref();
+        let group = request.address_book_group_name.value().map(String::as_str);
         let item = account
             .address_books
             .iter()
             .filter(|(name, _)| {
                 request
                     .address_book_name
-                    .as_deref()
-                    .is_none_or(|wanted| wanted == name.as_str())
+                    .value()
+                    .is_none_or(|wanted| wanted == *name)
             })
             .flat_map(|(_, contacts)| contacts)
             .filter(|c| group.is_none_or(|g| c.group.as_deref() == Some(g)))
@@ -550,10 +557,10 @@ fn book_numbers(account: &Account, name: &str) -> Vec<String> {
 
 fn entry(contact: &Contact) -> AddressBookEntry {
     AddressBookEntry {
-        given_name: contact.given_name.clone(),
-        family_name: contact.family_name.clone(),
+        given_name: Nillable::absent_if_none(contact.given_name.clone()),
+        family_name: Nillable::absent_if_none(contact.family_name.clone()),
         mobile_number: contact.mobile_number.clone(),
-        group: contact.group.clone(),
+        group: Nillable::absent_if_none(contact.group.clone()),
     }
 }
 

@@ -92,8 +92,9 @@ pub fn assert_same_xml(expected: &str, actual: &str) {
 /// How `actual` differs from `expected`, or `None` when they are the same tree: the same
 /// elements by expanded name (namespace URI and local name; prefixes do not matter) in the same
 /// order, the same attributes by expanded name and value (in any order; namespace declarations
-/// are not attributes), and the same text, where text nodes holding only whitespace are
-/// ignored. Comments and processing instructions are ignored.
+/// are not attributes; the value of `xsi:type`, a QName, is compared as the expanded name it
+/// stands for), and the same text, where text nodes holding only whitespace are ignored.
+/// Comments and processing instructions are ignored.
 pub fn xml_difference(expected: &str, actual: &str) -> Option<String> {
     let expected = match Document::parse(expected) {
         Ok(doc) => doc,
@@ -123,6 +124,21 @@ fn expanded(node: Node<'_, '_>) -> String {
     }
 }
 
+const XSI_TYPE: &str = "{http://www.w3.org/2001/XMLSchema-instance}type";
+
+/// A QName value as `{namespace}local`, its prefix resolved where it is written (an unprefixed
+/// one is in the default namespace, as XML Schema says).
+fn expanded_value(node: Node<'_, '_>, value: &str) -> String {
+    let (prefix, local) = match value.trim().split_once(':') {
+        Some((prefix, local)) => (Some(prefix), local),
+        None => (None, value.trim()),
+    };
+    match node.lookup_namespace_uri(prefix) {
+        Some(ns) if !ns.is_empty() => format!("{{{ns}}}{local}"),
+        _ => local.to_owned(),
+    }
+}
+
 fn attributes(node: Node<'_, '_>) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = node
         .attributes()
@@ -131,7 +147,12 @@ fn attributes(node: Node<'_, '_>) -> Vec<(String, String)> {
                 Some(ns) => format!("{{{ns}}}{}", a.name()),
                 None => a.name().to_owned(),
             };
-            (name, a.value().to_owned())
+            let value = if name == XSI_TYPE {
+                expanded_value(node, a.value())
+            } else {
+                a.value().to_owned()
+            };
+            (name, value)
         })
         .collect();
     out.sort();
