@@ -46,9 +46,6 @@ pub enum TypeKind {
         inner: TypeExpr,
         facets: Vec<FacetCheck>,
         notes: Vec<String>,
-        /// Whether the text names things by prefix (a restriction of `xsd:QName`), so it
-        /// needs the namespaces in scope.
-        namespaced: bool,
     },
     /// Another name for a type (a restriction without checkable facets, a list, a union).
     Alias(TypeExpr),

@@ -17,11 +17,12 @@ pub enum Test {
     Any,
 }
 
-/// One way to handle a child element.
+/// One way to handle a child element: an expression, or statements (`block`).
 pub struct Arm {
     pub test: Test,
     pub guard: Option<TokenStream>,
     pub body: TokenStream,
+    pub block: bool,
 }
 
 /// Dispatch on `child`'s local name: a `match`, or an `if` when there is a single case and
@@ -30,16 +31,22 @@ pub fn child_match(arms: &[Arm], fallback: Option<TokenStream>) -> TokenStream {
     match (arms, fallback) {
         ([], None) => TokenStream::new(),
         ([], Some(fallback)) => quote! { #fallback; },
-        ([Arm { test, guard, body }], None) if !matches!(test, Test::Any) => {
-            let guard = guard.as_ref().map(|g| quote! { && #g });
-            let test = match test {
+        ([arm], None) if !matches!(arm.test, Test::Any) => {
+            let guard = arm.guard.as_ref().map(|g| quote! { && #g });
+            let test = match &arm.test {
                 Test::Name(local) => quote! { child.local_name() == #local },
                 Test::Group(ty) => {
                     quote! { <#ty as ::soap_runtime::XmlGroup>::accepts(child.local_name()) }
                 }
                 Test::Any => unreachable!("matched out above"),
             };
-            quote! { if #test #guard { #body; } }
+            let body = &arm.body;
+            let body = if arm.block {
+                body.clone()
+            } else {
+                quote! { #body; }
+            };
+            quote! { if #test #guard { #body } }
         }
         (arms, fallback) => {
             let rank = |arm: &&Arm| match arm.test {
@@ -49,18 +56,26 @@ pub fn child_match(arms: &[Arm], fallback: Option<TokenStream>) -> TokenStream {
             };
             let mut ordered: Vec<&Arm> = arms.iter().collect();
             ordered.sort_by_key(rank);
-            let arms = ordered.iter().map(|Arm { test, guard, body }| match test {
-                Test::Name(local) => {
-                    let guard = guard.as_ref().map(|g| quote! { if #g });
-                    quote! { #local #guard => #body, }
-                }
-                Test::Group(ty) => {
-                    let guard = guard.as_ref().map(|g| quote! { && #g });
-                    quote! { name if <#ty as ::soap_runtime::XmlGroup>::accepts(name) #guard => #body, }
-                }
-                Test::Any => {
-                    let guard = guard.as_ref().map(|g| quote! { if #g });
-                    quote! { _ #guard => #body, }
+            let arms = ordered.iter().map(|arm| {
+                let body = &arm.body;
+                let body = if arm.block {
+                    quote! { { #body } }
+                } else {
+                    quote! { #body, }
+                };
+                match &arm.test {
+                    Test::Name(local) => {
+                        let guard = arm.guard.as_ref().map(|g| quote! { if #g });
+                        quote! { #local #guard => #body }
+                    }
+                    Test::Group(ty) => {
+                        let guard = arm.guard.as_ref().map(|g| quote! { && #g });
+                        quote! { name if <#ty as ::soap_runtime::XmlGroup>::accepts(name) #guard => #body }
+                    }
+                    Test::Any => {
+                        let guard = arm.guard.as_ref().map(|g| quote! { if #g });
+                        quote! { _ #guard => #body }
+                    }
                 }
             });
             let fallback = fallback.unwrap_or_else(|| quote! { {} });
@@ -178,38 +193,49 @@ pub fn dispatch(fields: &[Field], scope: Scope, target: Target) -> Dispatch {
                 };
                 let guard = (repeated && !many && !target.in_order).then_some(empty);
                 let body = store(read_value(f, scope));
-                let body = if target.in_order {
-                    quote! { { #advance #body; } }
+                let (body, block) = if target.in_order {
+                    (quote! { #advance #body; }, true)
                 } else {
-                    body
+                    (body, false)
                 };
                 out.arms.push(Arm {
                     test: Test::Name(x.local.clone()),
                     guard: guard.or(in_order_guard),
                     body,
+                    block,
                 });
             }
             FieldKind::Group { .. } => {
-                let mut ty = type_tokens(&f.ty, scope);
-                if f.boxed {
-                    ty = quote! { ::std::boxed::Box<#ty> };
-                }
+                // A group that a later field also is takes one occurrence, then leaves the
+                // rest to that field.
+                let repeated = fields[i + 1..]
+                    .iter()
+                    .any(|g| matches!(g.kind, FieldKind::Group { .. }) && g.ty == f.ty);
+                let guard =
+                    (repeated && !many && !target.in_order).then(|| quote! { #name.is_none() });
+                let group = type_tokens(&f.ty, scope);
+                let ty = if f.boxed {
+                    quote! { ::std::boxed::Box<#group> }
+                } else {
+                    group.clone()
+                };
                 // `parent` is a `&mut Element` already; `element` is the element itself.
                 let from = if target.in_order {
                     quote! { parent }
                 } else {
                     quote! { &mut element }
                 };
-                let group = quote! { <#ty as ::soap_runtime::XmlGroup>::read_group(#from)? };
+                let read = quote! { <#ty as ::soap_runtime::XmlGroup>::read_group(#from)? };
                 let body = if many {
-                    store(group)
+                    store(read)
                 } else {
-                    store(quote! { Some(#group) })
+                    store(quote! { Some(#read) })
                 };
                 out.arms.push(Arm {
-                    test: Test::Group(ty),
-                    guard: in_order_guard,
-                    body: quote! { { #advance child.put_back(); #body; } },
+                    test: Test::Group(group),
+                    guard: guard.or(in_order_guard),
+                    body: quote! { #advance child.put_back(); #body; },
+                    block: true,
                 });
             }
             FieldKind::Any => {
@@ -218,7 +244,8 @@ pub fn dispatch(fields: &[Field], scope: Scope, target: Target) -> Dispatch {
                     out.arms.push(Arm {
                         test: Test::Any,
                         guard: in_order_guard,
-                        body: quote! { { #advance #body; } },
+                        body: quote! { #advance #body; },
+                        block: true,
                     });
                 } else {
                     out.fallback = Some(body);

@@ -33,8 +33,7 @@ pub fn type_item(item: &TypeItem, scope: Scope) -> TokenStream {
             inner,
             facets,
             notes,
-            namespaced,
-        } => newtype_item(&doc, &item.name, inner, facets, notes, *namespaced, scope),
+        } => newtype_item(&doc, &item.name, inner, facets, notes, scope),
         TypeKind::Alias(inner) => {
             let inner = type_tokens(inner, scope);
             quote! { #doc pub type #name = #inner; }
@@ -448,6 +447,7 @@ fn faults_item(
                 test: Test::Name(v.element.local.clone()),
                 guard: None,
                 body,
+                block: false,
             }
         })
         .collect();
@@ -480,21 +480,11 @@ fn newtype_item(
     inner: &TypeExpr,
     facets: &[FacetCheck],
     notes: &[String],
-    namespaced: bool,
     scope: Scope,
 ) -> TokenStream {
     let type_name = name;
     let name = ident(name);
     let inner_ty = type_tokens(inner, scope);
-    // A restricted xsd:QName resolves and declares its prefix as the QName does.
-    let namespaces = namespaced.then(|| {
-        quote! {
-            fn parse_in(text: &str, namespaces: &::soap_runtime::Namespaces<'_>) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
-                ::soap_runtime::SimpleValue::parse_in(text, namespaces).map(Self)
-            }
-            fn declare_namespaces(&self, w: &mut ::soap_runtime::XmlWriter) { ::soap_runtime::SimpleValue::declare_namespaces(&self.0, w) }
-        }
-    });
     let checks = facets.iter().map(|facet| {
         let (condition, facet_name, limit, shown) = match facet {
             FacetCheck::Length(n) => (quote! { length != #n }, "length", n.to_string(), quote! { length }),
@@ -566,7 +556,6 @@ fn newtype_item(
             fn parse_text(text: &str) -> ::std::result::Result<Self, ::soap_runtime::ValueError> {
                 ::soap_runtime::SimpleValue::parse_text(text).map(Self)
             }
-            #namespaces
         }
     }
 }

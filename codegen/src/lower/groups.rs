@@ -413,9 +413,6 @@ impl Lowerer<'_> {
                 self.particle_fields(&once, Context::default(), &name, &mut fields, &mut has_any)?
             }
         }
-        if has_any {
-            fields.push(Field::any());
-        }
         let mut scope = Scope::new();
         super::claim_field_names(&mut scope, &mut fields);
         let first = fields

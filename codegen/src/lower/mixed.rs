@@ -47,17 +47,21 @@ impl Lowerer<'_> {
         }
     }
 
-    /// The field holding a mixed type's content, and the enum of its pieces (one per type).
+    /// The field holding a mixed type's content, and the enum of its pieces (one per type);
+    /// `None` when the type may hold no element at all, so its content is just text.
     pub(super) fn mixed_field(
         &mut self,
         complex: &ComplexType,
         owner: &str,
-    ) -> Result<Field, Error> {
+    ) -> Result<Option<Field>, Error> {
         let ty = match self.mixed.get(owner) {
             Some(done) => done.clone(),
             None => {
                 let mut pieces = Pieces::default();
                 self.mixed_pieces(complex, owner, &mut pieces)?;
+                if pieces.elements.is_empty() && !pieces.any {
+                    return Ok(None);
+                }
                 let name = self.scope.claim(&format!("{owner}Content"));
                 let mut variants = Scope::new();
                 let mut list = vec![ChoiceVariant {
@@ -100,7 +104,7 @@ impl Lowerer<'_> {
                 ty
             }
         };
-        Ok(Field {
+        Ok(Some(Field {
             rust: "content".into(),
             doc: None,
             kind: FieldKind::Mixed,
@@ -108,7 +112,7 @@ impl Lowerer<'_> {
             occurs: Occurs::Many,
             boxed: false,
             xsi_type: None,
-        })
+        }))
     }
 
     /// The elements of a complex type's content model, its base's first for an extension.

@@ -513,7 +513,6 @@ impl<'d> Lowerer<'d> {
                         inner,
                         facets: checks,
                         notes,
-                        namespaced: builtin == Some(Builtin::QName),
                     }
                 }
             }
@@ -580,7 +579,10 @@ impl<'d> Lowerer<'d> {
         let mut has_any = false;
         let mixed = self.is_mixed(complex);
         match &complex.content {
-            Content::Particle(_) if mixed => fields.push(self.mixed_field(complex, owner)?),
+            Content::Particle(_) if mixed => match self.mixed_field(complex, owner)? {
+                Some(field) => fields.push(field),
+                None => def.text = Some(TypeExpr::Builtin(Builtin::String)),
+            },
             Content::Particle(particle) => {
                 if let Some(p) = particle {
                     self.particle_fields(p, Context::default(), owner, &mut fields, &mut has_any)?;
@@ -603,13 +605,15 @@ impl<'d> Lowerer<'d> {
                 let base_struct = self.base_struct(base, at)?;
                 def.attributes = base_struct.attributes;
                 if mixed {
-                    fields.push(self.mixed_field(complex, owner)?);
+                    match self.mixed_field(complex, owner)? {
+                        Some(field) => fields.push(field),
+                        None => def.text = Some(TypeExpr::Builtin(Builtin::String)),
+                    }
                 } else {
                     if *derivation == Derivation::Extension {
                         fields = base_struct.fields;
                         def.text = base_struct.text;
                         has_any = fields.iter().any(|f| f.kind == FieldKind::Any);
-                        fields.retain(|f| f.kind != FieldKind::Any);
                     }
                     if let Some(p) = particle {
                         self.particle_fields(
@@ -633,9 +637,6 @@ impl<'d> Lowerer<'d> {
             }
         }
         def.any_attribute |= complex.any_attribute || self.groups_allow_any(&complex.attributes);
-        if has_any {
-            fields.push(Field::any());
-        }
         // Rust names: XML-derived first, then the generated ones.
         for attribute in &mut def.attributes {
             attribute.rust = scope.claim(&attribute.rust);
@@ -894,7 +895,13 @@ impl<'d> Lowerer<'d> {
                 self.group_stack.pop();
                 result?;
             }
-            Term::Any => *has_any = true,
+            // The elements no other field wants, held where the first wildcard stands (so
+            // they are written back there); a later wildcard adds to the same field.
+            Term::Any if !*has_any => {
+                *has_any = true;
+                out.push(Field::any());
+            }
+            Term::Any => {}
             Term::Choice(children) => {
                 self.choice_field(particle, children, context, owner, out)?;
             }
