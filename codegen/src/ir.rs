@@ -177,6 +177,20 @@ pub struct ChoiceVariant {
     pub boxed: bool,
 }
 
+impl ChoiceVariant {
+    /// The alternative of the elements `xsd:any` lets in.
+    pub fn any(rust: String) -> Self {
+        Self {
+            rust,
+            doc: None,
+            kind: VariantKind::Any,
+            ty: TypeExpr::Builtin(Builtin::Empty),
+            many: false,
+            boxed: false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VariantKind {
     /// An element with this name.

@@ -295,10 +295,20 @@ impl<T: SimpleValue> SimpleValue for List<T> {
     }
 
     fn parse_text(text: &str) -> Result<Self, ValueError> {
+        Self::parse_in(text, &Namespaces::NONE)
+    }
+
+    fn parse_in(text: &str, namespaces: &Namespaces<'_>) -> Result<Self, ValueError> {
         text.split_ascii_whitespace()
-            .map(T::parse_text)
+            .map(|item| T::parse_in(item, namespaces))
             .collect::<Result<_, _>>()
             .map(Self)
+    }
+
+    fn declare_namespaces(&self, w: &mut XmlWriter) {
+        for item in &self.0 {
+            item.declare_namespaces(w);
+        }
     }
 }
 

@@ -594,11 +594,7 @@ impl<'r, 'a> Element<'r, 'a> {
         loop {
             let (offset, event) = self.reader.next_event()?;
             let piece = match event {
-                Event::Text(t) => t.unescape().map_err(|e| {
-                    self.reader
-                        .error(ReadErrorKind::Syntax(e.to_string()), offset)
-                })?,
-                Event::CData(c) => Cow::Owned(self.utf8(&c, offset)?.to_owned()),
+                Event::Text(_) | Event::CData(_) => self.text_piece(event, offset)?,
                 Event::Start(_) | Event::Empty(_) | Event::End(_) if text.is_some() => {
                     // The text before it comes first; the event is handed out next time.
                     self.reader.pending = Some((offset, event));
@@ -616,10 +612,7 @@ impl<'r, 'a> Element<'r, 'a> {
                 Event::Eof => return Err(self.reader.error(ReadErrorKind::UnexpectedEof, offset)),
                 _ => continue,
             };
-            text = Some(match text {
-                None => piece,
-                Some(so_far) => Cow::Owned(so_far.into_owned() + &piece),
-            });
+            text = Some(joined(text, piece));
         }
     }
 
@@ -685,14 +678,7 @@ impl<'r, 'a> Element<'r, 'a> {
         loop {
             let (offset, event) = self.reader.next_event()?;
             let piece = match event {
-                Event::Text(t) => t.unescape().map_err(|e| {
-                    self.reader
-                        .error(ReadErrorKind::Syntax(e.to_string()), offset)
-                })?,
-                Event::CData(c) => match c.into_inner() {
-                    Cow::Borrowed(bytes) => Cow::Borrowed(self.utf8(bytes, offset)?),
-                    Cow::Owned(bytes) => Cow::Owned(self.utf8(&bytes, offset)?.to_owned()),
-                },
+                Event::Text(_) | Event::CData(_) => self.text_piece(event, offset)?,
                 Event::Start(child) | Event::Empty(child) => {
                     let child =
                         String::from_utf8_lossy(child.local_name().into_inner()).into_owned();
@@ -709,10 +695,23 @@ impl<'r, 'a> Element<'r, 'a> {
                 Event::Eof => return Err(self.reader.error(ReadErrorKind::UnexpectedEof, offset)),
                 _ => continue,
             };
-            text = Some(match text {
-                None => piece,
-                Some(so_far) => Cow::Owned(so_far.into_owned() + &piece),
-            });
+            text = Some(joined(text, piece));
+        }
+    }
+
+    /// The text of a text or CDATA event (entities resolved), borrowed from the input when
+    /// it can be; empty for any other event.
+    fn text_piece(&self, event: Event<'a>, offset: usize) -> Result<Cow<'a, str>, ReadError> {
+        match event {
+            Event::Text(t) => t.unescape().map_err(|e| {
+                self.reader
+                    .error(ReadErrorKind::Syntax(e.to_string()), offset)
+            }),
+            Event::CData(c) => match c.into_inner() {
+                Cow::Borrowed(bytes) => Ok(Cow::Borrowed(self.utf8(bytes, offset)?)),
+                Cow::Owned(bytes) => Ok(Cow::Owned(self.utf8(&bytes, offset)?.to_owned())),
+            },
+            _ => Ok(Cow::Borrowed("")),
         }
     }
 
@@ -858,6 +857,14 @@ impl<'r, 'a> Element<'r, 'a> {
 
     fn syntax(&self, message: String) -> ReadError {
         self.error(ReadErrorKind::Syntax(message))
+    }
+}
+
+/// Text read so far, and the next piece of it.
+fn joined<'a>(so_far: Option<Cow<'a, str>>, piece: Cow<'a, str>) -> Cow<'a, str> {
+    match so_far {
+        None => piece,
+        Some(so_far) => Cow::Owned(so_far.into_owned() + &piece),
     }
 }
 

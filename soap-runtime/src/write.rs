@@ -420,11 +420,7 @@ impl XmlWriter {
 
     /// The prefix bound to `ns` in the current scope, innermost first.
     pub fn prefix_of(&self, ns: &str) -> Option<&str> {
-        self.bindings
-            .iter()
-            .rev()
-            .find(|b| b.ns == ns)
-            .map(|b| b.prefix.as_str())
+        prefix_in(&self.bindings, ns)
     }
 
     /// Writes `prefix:local`, declaring a fresh prefix on the open tag when `ns` has none in
@@ -510,11 +506,7 @@ impl Text<'_> {
     /// The prefix bound to `ns` where the text is written (declared with
     /// [`XmlWriter::declare_namespace`] beforehand).
     pub fn prefix_of(&self, ns: &str) -> Option<&str> {
-        self.bindings
-            .iter()
-            .rev()
-            .find(|b| b.ns == ns)
-            .map(|b| b.prefix.as_str())
+        prefix_in(self.bindings, ns)
     }
 
     /// Appends `text`, escaped.
@@ -527,6 +519,15 @@ impl Text<'_> {
         debug_assert!(!text.contains(['&', '<', '>', '"']));
         self.buf.push_str(text);
     }
+}
+
+/// The prefix the innermost of `bindings` gives `ns`.
+fn prefix_in<'b>(bindings: &'b [Binding], ns: &str) -> Option<&'b str> {
+    bindings
+        .iter()
+        .rev()
+        .find(|b| b.ns == ns)
+        .map(|b| b.prefix.as_str())
 }
 
 /// Escapes an attribute value.

@@ -6,8 +6,7 @@
 use super::naming::{field_name, type_name, Scope};
 use super::{Context, Lowerer};
 use crate::ir::{
-    Builtin, ChoiceVariant, Field, FieldKind, Occurs, TypeExpr, TypeItem, TypeKind, VariantKind,
-    XmlName,
+    ChoiceVariant, Field, FieldKind, Occurs, TypeExpr, TypeItem, TypeKind, VariantKind, XmlName,
 };
 use crate::read::xsd::{ElementDecl, Particle, Term};
 use crate::read::QName;
@@ -19,6 +18,28 @@ use crate::Error;
 pub(super) struct GroupType {
     pub ty: TypeExpr,
     pub first: String,
+}
+
+impl GroupType {
+    /// The field holding the group, occurring as `context` says.
+    fn field(self, rust: &str, doc: Option<String>, context: Context) -> Field {
+        let occurs = if context.many {
+            Occurs::Many
+        } else if context.optional {
+            Occurs::Optional { nil: false }
+        } else {
+            Occurs::Required
+        };
+        Field {
+            rust: rust.to_owned(),
+            doc,
+            kind: FieldKind::Group { first: self.first },
+            ty: self.ty,
+            occurs,
+            boxed: false,
+            xsi_type: None,
+        }
+    }
 }
 
 impl Lowerer<'_> {
@@ -56,17 +77,6 @@ impl Lowerer<'_> {
         count(self, particle, &mut Vec::new()) >= 2
     }
 
-    /// The occurrence of a group field in `context`.
-    fn group_occurs(context: Context) -> Occurs {
-        if context.many {
-            Occurs::Many
-        } else if context.optional {
-            Occurs::Optional { nil: false }
-        } else {
-            Occurs::Required
-        }
-    }
-
     /// A choice as one field of an enum of its alternatives (`Vec` when it repeats).
     pub(super) fn choice_field(
         &mut self,
@@ -79,15 +89,7 @@ impl Lowerer<'_> {
         let Some(group) = self.choice_type(choice, children, context.many, owner)? else {
             return Ok(()); // no alternative can occur
         };
-        out.push(Field {
-            rust: "choice".into(),
-            doc: None,
-            kind: FieldKind::Group { first: group.first },
-            ty: group.ty,
-            occurs: Self::group_occurs(context),
-            boxed: false,
-            xsi_type: None,
-        });
+        out.push(group.field("choice", None, context));
         Ok(())
     }
 
@@ -101,15 +103,7 @@ impl Lowerer<'_> {
     ) -> Result<(), Error> {
         let origin = format!("one occurrence of a repeated sequence in `{owner}`");
         let group = self.sequence_type(sequence, &format!("{owner}Sequence"), &origin)?;
-        out.push(Field {
-            rust: "sequence".into(),
-            doc: None,
-            kind: FieldKind::Group { first: group.first },
-            ty: group.ty,
-            occurs: Self::group_occurs(context),
-            boxed: false,
-            xsi_type: None,
-        });
+        out.push(group.field("sequence", None, context));
         Ok(())
     }
 
@@ -133,15 +127,7 @@ impl Lowerer<'_> {
                 .get(head)
                 .and_then(|(global, _)| global.doc.clone())
         });
-        out.push(Field {
-            rust: field_name(&head.local),
-            doc,
-            kind: FieldKind::Group { first: group.first },
-            ty: group.ty,
-            occurs: Self::group_occurs(context),
-            boxed: false,
-            xsi_type: None,
-        });
+        out.push(group.field(&field_name(&head.local), doc, context));
         Ok(true)
     }
 
@@ -325,14 +311,7 @@ impl Lowerer<'_> {
                 }
                 Term::Any => {
                     firsts.push(String::new());
-                    list.push(ChoiceVariant {
-                        rust: variants.claim("Any"),
-                        doc: None,
-                        kind: VariantKind::Any,
-                        ty: TypeExpr::Builtin(Builtin::Empty),
-                        many: false,
-                        boxed: false,
-                    });
+                    list.push(ChoiceVariant::any(variants.claim("Any")));
                 }
                 Term::Choice(grandchildren) if !child.repeats() => {
                     self.alternatives(grandchildren, repeated, choice, variants, list, firsts)?;

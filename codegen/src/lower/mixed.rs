@@ -83,14 +83,7 @@ impl Lowerer<'_> {
                     });
                 }
                 if pieces.any {
-                    list.push(ChoiceVariant {
-                        rust: variants.claim("Any"),
-                        doc: None,
-                        kind: VariantKind::Any,
-                        ty: TypeExpr::Builtin(Builtin::Empty),
-                        many: false,
-                        boxed: false,
-                    });
+                    list.push(ChoiceVariant::any(variants.claim("Any")));
                 }
                 self.push(TypeItem {
                     name: name.clone(),
@@ -195,24 +188,9 @@ impl Lowerer<'_> {
                 }
                 Ok(())
             }
-            Term::Group(name) => {
-                let (group, _) = self.index.groups.get(name).copied().ok_or_else(|| {
-                    Error::new(
-                        particle.at.clone(),
-                        format!("group `{name}` is not defined"),
-                    )
-                })?;
-                if self.group_stack.contains(name) {
-                    return Err(Error::new(
-                        particle.at.clone(),
-                        format!("group `{name}` contains itself"),
-                    ));
-                }
-                self.group_stack.push(name.clone());
-                let result = self.particle_pieces(&group.particle, owner, out);
-                self.group_stack.pop();
-                result
-            }
+            Term::Group(name) => self.expand_group(name, &particle.at, |this, group| {
+                this.particle_pieces(group, owner, out)
+            }),
             Term::Any => {
                 out.any = true;
                 Ok(())

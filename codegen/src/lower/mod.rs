@@ -1,8 +1,10 @@
 //! Stage 2: lower the document model to the IR.
 //!
-//! Names are resolved (a reference to nothing is an error at the reference), content models
-//! are flattened into fields, anonymous types get names from where they are used, Rust names
-//! are made unique, and fields that close a cycle of types are boxed.
+//! Names are resolved (a reference to nothing, or a name defined twice, is an error), content
+//! models are flattened into fields (choices, repeated sequences and substitution groups
+//! become group types of their own, `groups`; mixed content a list of pieces, `mixed`; a type
+//! others derive from an enum of them, `derived`), anonymous types get names from where they
+//! are used, Rust names are made unique, and fields that close a cycle of types are boxed.
 
 mod arrays;
 mod builtin;
@@ -877,24 +879,9 @@ impl<'d> Lowerer<'d> {
                     self.particle_fields(child, context, owner, out, has_any)?;
                 }
             }
-            Term::Group(name) => {
-                let (group, _) = self.index.groups.get(name).copied().ok_or_else(|| {
-                    Error::new(
-                        particle.at.clone(),
-                        format!("group `{name}` is not defined"),
-                    )
-                })?;
-                if self.group_stack.contains(name) {
-                    return Err(Error::new(
-                        particle.at.clone(),
-                        format!("group `{name}` contains itself"),
-                    ));
-                }
-                self.group_stack.push(name.clone());
-                let result = self.particle_fields(&group.particle, context, owner, out, has_any);
-                self.group_stack.pop();
-                result?;
-            }
+            Term::Group(name) => self.expand_group(name, &particle.at, |this, group| {
+                this.particle_fields(group, context, owner, out, has_any)
+            })?,
             // The elements no other field wants, held where the first wildcard stands (so
             // they are written back there); a later wildcard adds to the same field.
             Term::Any if !*has_any => {
@@ -907,6 +894,32 @@ impl<'d> Lowerer<'d> {
             }
         }
         Ok(())
+    }
+
+    /// Runs `f` on the content of the named model group `name` (referred to at `at`),
+    /// stopping a group that contains itself.
+    fn expand_group<R>(
+        &mut self,
+        name: &QName,
+        at: &Location,
+        f: impl FnOnce(&mut Self, &'d Particle) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let (group, _) = self
+            .index
+            .groups
+            .get(name)
+            .copied()
+            .ok_or_else(|| Error::new(at.clone(), format!("group `{name}` is not defined")))?;
+        if self.group_stack.contains(name) {
+            return Err(Error::new(
+                at.clone(),
+                format!("group `{name}` contains itself"),
+            ));
+        }
+        self.group_stack.push(name.clone());
+        let result = f(self, &group.particle);
+        self.group_stack.pop();
+        result
     }
 
     /// An element particle's name, type, nillability and documentation.
