@@ -572,6 +572,7 @@ roundtrips! {
             ]
         );
         assert_eq!(v.fallback, Some(QNameValue::unqualified("Anything")));
+        assert_eq!((&v.code.value, v.code.severity), (&QNameValue::qualified("urn:example:errors", "TooLate"), Some(2)));
     }
 
     wildcards_keep_the_namespaces_they_inherit: "any_namespaces/forward.xml" as fixtures::any_namespaces::Envelope,

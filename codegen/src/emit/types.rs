@@ -191,6 +191,11 @@ fn write_attributes(def: &StructDef) -> TokenStream {
         let name = ident(&def.any_attributes_rust);
         body.push(quote! { self.#name.write(w); });
     }
+    if def.text.is_some() {
+        // Text that names things by prefix (an xsd:QName) declares them while it can.
+        let name = ident(&def.text_rust);
+        body.push(quote! { ::soap_runtime::SimpleValue::declare_namespaces(&self.#name, w); });
+    }
     if body.is_empty() {
         return TokenStream::new();
     }

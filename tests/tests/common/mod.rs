@@ -113,7 +113,7 @@ const QNAME_VALUES: &[(&str, &[&str])] = &[
     ("builtins", &["aQName"]),
     (
         "qname_values",
-        &["applies", "short", "also", "fallback", "kind"],
+        &["applies", "short", "also", "fallback", "kind", "code"],
     ),
 ];
 
