@@ -8,7 +8,8 @@
 pub mod wsdl;
 pub mod xsd;
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -84,11 +85,21 @@ enum Expect {
     Schema,
 }
 
+/// How a file has been read.
+enum Seen {
+    /// As itself: it is not read again.
+    Once,
+    /// As a chameleon schema (no target namespace), into these namespaces.
+    Chameleon(Vec<String>),
+}
+
 #[derive(Default)]
 struct Loader {
     documents: Documents,
-    /// Files already read (each is read once, so XSD import cycles are harmless).
-    seen: HashSet<PathBuf>,
+    /// Files already read. Each is read once (so XSD import cycles are harmless, and a schema
+    /// that two others import is not defined twice), except a chameleon schema included into
+    /// several namespaces, which defines its names in each.
+    seen: HashMap<PathBuf, Seen>,
     /// The chain of `wsdl:import`s being followed, to report a cycle.
     wsdl_chain: Vec<PathBuf>,
 }
@@ -119,8 +130,14 @@ impl Loader {
             chain.push(canonical.display().to_string());
             return Err(at(format!("import cycle: {}", chain.join(" -> "))));
         }
-        if !self.seen.insert(canonical.clone()) {
-            return Ok(());
+        match self.seen.get(&canonical) {
+            Some(Seen::Once) => return Ok(()),
+            Some(Seen::Chameleon(namespaces))
+                if namespaces.iter().any(|ns| Some(ns.as_str()) == chameleon) =>
+            {
+                return Ok(())
+            }
+            _ => {}
         }
         self.documents.files.push(path.to_path_buf());
         let bytes =
@@ -170,6 +187,22 @@ impl Loader {
             lines: LineIndex::new(&text),
         };
         let root = doc.root_element();
+        // Marked before its imports are followed, so a cycle of imports ends here.
+        match (chameleon, root.attribute("targetNamespace")) {
+            (Some(lent), None) => match self.seen.entry(canonical.clone()) {
+                Entry::Occupied(mut seen) => {
+                    if let Seen::Chameleon(namespaces) = seen.get_mut() {
+                        namespaces.push(lent.to_owned());
+                    }
+                }
+                Entry::Vacant(seen) => {
+                    seen.insert(Seen::Chameleon(vec![lent.to_owned()]));
+                }
+            },
+            _ => {
+                self.seen.insert(canonical.clone(), Seen::Once);
+            }
+        }
         let ns = root.tag_name().namespace().unwrap_or("");
         let base = path.parent().unwrap_or(Path::new("."));
         match (ns, root.tag_name().name()) {

@@ -134,7 +134,7 @@ fn answered(answer: &Answer) -> (String, i32, Option<String>) {
     (
         response.message_identifier.get().clone(),
         *response.report.get(),
-        response.text.map(|t| t.get().clone()),
+        response.text.into_value().map(|t| t.get().clone()),
     )
 }
 
