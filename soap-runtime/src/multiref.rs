@@ -397,7 +397,9 @@ mod tests {
         let error = message(resolve(BOMB));
         assert!(error.contains("cycle"), "{error}");
         assert!(error.contains(r##"<i href="#a"/>"##), "{error}");
-        let error = message(resolve(r##"<r><x href="#a"/><m id="a"><n href="#b"/></m><m id="b"><n href="#a"/></m></r>"##));
+        let error = message(resolve(
+            r##"<r><x href="#a"/><m id="a"><n href="#b"/></m><m id="b"><n href="#a"/></m></r>"##,
+        ));
         assert!(error.contains("cycle"), "{error}");
     }
 
@@ -415,7 +417,10 @@ mod tests {
         xml.push_str(r#"<m id="t40">leaf</m></r>"#);
         let error = message(resolve(&xml));
         assert!(error.contains("more than 4 times its size"), "{error}");
-        assert!(error.contains("an unbounded size") || error.contains("bytes"), "{error}");
+        assert!(
+            error.contains("an unbounded size") || error.contains("bytes"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -431,7 +436,10 @@ mod tests {
     fn a_chain_of_references_deeper_than_the_reader_allows_is_refused() {
         let mut xml = String::from(r##"<r><x href="#t0"/>"##);
         for level in 0..=MAX_DEPTH {
-            xml.push_str(&format!(r##"<m id="t{level}"><i href="#t{}"/></m>"##, level + 1));
+            xml.push_str(&format!(
+                r##"<m id="t{level}"><i href="#t{}"/></m>"##,
+                level + 1
+            ));
         }
         xml.push_str(&format!(r#"<m id="t{}"/></r>"#, MAX_DEPTH + 1));
         let error = message(resolve(&xml));

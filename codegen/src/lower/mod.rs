@@ -4,6 +4,7 @@
 //! are flattened into fields, anonymous types get names from where they are used, Rust names
 //! are made unique, and fields that close a cycle of types are boxed.
 
+mod budget;
 mod builtin;
 mod cycles;
 pub mod naming;
@@ -113,6 +114,8 @@ pub(crate) struct Lowerer<'d> {
     /// inherited from, to stop one that contains itself.
     group_stack: Vec<QName>,
     base_stack: Vec<QName>,
+    /// What inlining groups has cost so far.
+    budget: budget::Budget,
     /// Whether undefined references are skipped (and recorded) rather than fatal.
     lenient: bool,
     skipped: std::cell::RefCell<Vec<Error>>,
@@ -186,6 +189,7 @@ impl<'d> Lowerer<'d> {
             items: Vec::new(),
             anonymous: HashMap::new(),
             group_stack: Vec::new(),
+            budget: budget::Budget::default(),
             base_stack: Vec::new(),
             lenient: false,
             skipped: std::cell::RefCell::new(Vec::new()),
@@ -799,6 +803,7 @@ impl<'d> Lowerer<'d> {
                             format!("attribute `{}` needs a simple type", name.local),
                         ));
                     }
+                    self.budget.step(&decl.at)?;
                     out.push((
                         AttributeField {
                             rust: field_name(&name.local),
@@ -823,10 +828,12 @@ impl<'d> Lowerer<'d> {
                             format!("attribute group `{name}` contains itself"),
                         ));
                     }
+                    self.budget.step(group_at)?;
                     self.group_stack.push(name.clone());
                     let inner = self.attribute_fields(&group.attributes, owner);
                     self.group_stack.pop();
                     out.extend(inner?);
+                    budget::check_fields(out.len(), "attributes", group_at)?;
                 }
             }
         }
@@ -849,6 +856,8 @@ impl<'d> Lowerer<'d> {
         let context = outer.within(particle);
         match &particle.term {
             Term::Element(element) => {
+                self.budget.step(&element.at)?;
+                budget::check_fields(out.len() + 1, "fields", &element.at)?;
                 let (name, ty, nillable, doc) = self.element_use(element, owner)?;
                 let occurs = match (context.many, context.optional, nillable) {
                     (true, _, false) => Occurs::Many,
@@ -885,6 +894,7 @@ impl<'d> Lowerer<'d> {
                         format!("group `{name}` contains itself"),
                     ));
                 }
+                self.budget.step(&particle.at)?;
                 self.group_stack.push(name.clone());
                 let result = self.particle_fields(&group.particle, context, owner, out, has_any);
                 self.group_stack.pop();
