@@ -209,7 +209,7 @@ impl Loader {
         chameleon: Option<&str>,
     ) -> Result<(), Error> {
         let file = Arc::new(path.to_path_buf());
-        let text = decode(&bytes).map_err(|(offset, message)| {
+        let text = decode(bytes).map_err(|(offset, message)| {
             let (line, column) =
                 LineIndex::new(&String::from_utf8_lossy(&bytes[..offset])).position(offset);
             Error::new(
