@@ -76,6 +76,12 @@ impl<C> Default for SendReport<C> {
     }
 }
 
+/// The most outcomes one answer to an address-book send may hold. Such a send names no
+/// recipients, so nothing else bounds the gateway's lists: a 16 MiB answer of `0,` items would
+/// be 8 million outcomes, 600 MB. An outcome costs some 100 bytes, so this is 10 MB at most,
+/// and it is 285 times the 350 numbers per request that the vendor advises for explicit lists.
+pub const MAX_ADDRESS_BOOK_OUTCOMES: usize = 100_000;
+
 /// A response whose answers do not match the request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ResponseMismatch {
@@ -110,6 +116,15 @@ pub enum ResponseMismatch {
         expected: String,
         /// The recipient the answer names.
         found: String,
+    },
+    /// An address-book send was answered more report codes than
+    /// [`MAX_ADDRESS_BOOK_OUTCOMES`].
+    #[error("the gateway answered {reports} report codes for an address-book send, more than the {limit} accepted")]
+    TooManyOutcomes {
+        /// Report codes in the response.
+        reports: usize,
+        /// [`MAX_ADDRESS_BOOK_OUTCOMES`].
+        limit: usize,
     },
     /// An answer is not in any form the vendor documents.
     #[error("the gateway's answer {0:?} cannot be read")]
@@ -217,6 +232,16 @@ impl SendReport<ReportCode> {
         report: &str,
         text: Option<&str>,
     ) -> Result<(), ResponseMismatch> {
+        if recipients.is_none() {
+            // Counted before anything is parsed or copied.
+            let reports = report.bytes().filter(|&b| b == b',').count() + 1;
+            if reports > MAX_ADDRESS_BOOK_OUTCOMES {
+                return Err(ResponseMismatch::TooManyOutcomes {
+                    reports,
+                    limit: MAX_ADDRESS_BOOK_OUTCOMES,
+                });
+            }
+        }
         let codes =
             parse_codes(report).ok_or_else(|| ResponseMismatch::Report(report.to_owned()))?;
         let text = text.unwrap_or("");
@@ -466,6 +491,26 @@ mod tests {
             SendReport::default().push(Some(&to), &response("A,B", "x,2", None)),
             Err(ResponseMismatch::Report(_))
         ));
+    }
+
+    #[test]
+    fn an_address_book_send_takes_a_bounded_number_of_outcomes() {
+        let codes = |n: usize| vec!["1"; n].join(",");
+        let mut report = SendReport::default();
+        let fits = codes(MAX_ADDRESS_BOOK_OUTCOMES);
+        report.push_lists(None, "", &fits, None).unwrap();
+        assert_eq!(report.len(), MAX_ADDRESS_BOOK_OUTCOMES);
+        let error = report
+            .push_lists(None, "", &codes(MAX_ADDRESS_BOOK_OUTCOMES + 1), None)
+            .unwrap_err();
+        assert_eq!(
+            error,
+            ResponseMismatch::TooManyOutcomes {
+                reports: MAX_ADDRESS_BOOK_OUTCOMES + 1,
+                limit: MAX_ADDRESS_BOOK_OUTCOMES
+            }
+        );
+        assert_eq!(report.len(), MAX_ADDRESS_BOOK_OUTCOMES, "nothing of it was added");
     }
 
     #[test]
