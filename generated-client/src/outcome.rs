@@ -510,7 +510,11 @@ mod tests {
                 limit: MAX_ADDRESS_BOOK_OUTCOMES
             }
         );
-        assert_eq!(report.len(), MAX_ADDRESS_BOOK_OUTCOMES, "nothing of it was added");
+        assert_eq!(
+            report.len(),
+            MAX_ADDRESS_BOOK_OUTCOMES,
+            "nothing of it was added"
+        );
     }
 
     #[test]

@@ -141,7 +141,11 @@ fn exponential_groups_are_refused_at_the_cap() {
     let (_, finished) = generate("groups", "groups.xsd", doubling_groups(24, leaf).as_bytes());
     refused(&finished, "groups.xsd:", "more than 10000 fields");
     // Empty groups inline to no field at all, and still take 2^40 steps.
-    let (_, finished) = generate("empty_groups", "empty.xsd", doubling_groups(40, "").as_bytes());
+    let (_, finished) = generate(
+        "empty_groups",
+        "empty.xsd",
+        doubling_groups(40, "").as_bytes(),
+    );
     refused(&finished, "empty.xsd:", "more than 200000 steps");
 }
 
@@ -155,7 +159,9 @@ fn exponential_attribute_groups_are_refused_at_the_cap() {
         ));
     }
     body.push_str("<xs:attributeGroup name=\"a24\"><xs:attribute name=\"leaf\" type=\"xs:string\"/></xs:attributeGroup>\n");
-    body.push_str("<xs:complexType name=\"T\"><xs:attributeGroup ref=\"t:a0\"/></xs:complexType>\n");
+    body.push_str(
+        "<xs:complexType name=\"T\"><xs:attributeGroup ref=\"t:a0\"/></xs:complexType>\n",
+    );
     let (_, finished) = generate("attribute_groups", "attrs.xsd", schema(&body).as_bytes());
     refused(&finished, "attrs.xsd:", "more than 10000 attributes");
 }
@@ -165,7 +171,8 @@ fn many_types_inlining_one_large_group_are_refused_at_the_cap() {
     let elements: String = (0..9_000)
         .map(|i| format!("<xs:element name=\"e{i}\" type=\"xs:string\"/>"))
         .collect();
-    let mut body = format!("<xs:group name=\"big\"><xs:sequence>{elements}</xs:sequence></xs:group>\n");
+    let mut body =
+        format!("<xs:group name=\"big\"><xs:sequence>{elements}</xs:sequence></xs:group>\n");
     for i in 0..200 {
         body.push_str(&format!(
             "<xs:complexType name=\"T{i}\"><xs:sequence><xs:group ref=\"t:big\"/></xs:sequence></xs:complexType>\n"
@@ -204,10 +211,17 @@ fn import(test: &str, location: &Path) -> Finished {
 #[test]
 fn imports_of_devices_fifos_and_folders_are_refused_at_the_import() {
     let finished = import("dev_zero", Path::new("/dev/zero"));
-    refused(&finished, "import.xsd:3:1:", "/dev/zero: it is not a regular file");
+    refused(
+        &finished,
+        "import.xsd:3:1:",
+        "/dev/zero: it is not a regular file",
+    );
     let dir = scratch("fifo_target");
     let fifo = dir.join("fifo");
-    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
     assert!(made.success());
     let finished = import("fifo", &fifo);
     refused(&finished, "import.xsd:3:1:", "it is not a regular file");
