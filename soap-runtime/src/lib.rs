@@ -25,7 +25,7 @@
 mod builtin;
 pub mod client;
 pub mod envelope;
-mod multiref;
+pub mod multiref;
 mod read;
 pub mod server;
 mod soap;

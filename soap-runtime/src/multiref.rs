@@ -37,26 +37,38 @@ pub fn resolve(xml: &str) -> Result<Cow<'_, str>, ReadError> {
     if !has_reference(xml) {
         return Ok(Cow::Borrowed(xml));
     }
-    let index = Index::read(xml)?;
+    // quick-xml skips a byte-order mark and counts its positions from after it; the index
+    // works on what follows, and the mark is put back in front.
+    let (bom, body) = match xml.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", xml),
+    };
+    let index = Index::read(body)?;
     if index.references.is_empty() {
         return Ok(Cow::Borrowed(xml));
     }
     let mut lengths = vec![Expanded::Pending; index.targets.len()];
-    let whole = 0..xml.len();
-    let len = index.expanded_len(whole.clone(), &mut lengths, 0)?;
-    let limit = xml.len().saturating_mul(MAX_GROWTH);
-    if len > limit {
+    let whole = 0..body.len();
+    let len = index
+        .expanded_len(whole.clone(), &mut lengths, 0)?
+        .saturating_add(bom.len());
+    if len > xml.len().saturating_mul(MAX_GROWTH) {
+        let size = if len == usize::MAX {
+            "an unbounded size".to_owned()
+        } else {
+            format!("{len} bytes")
+        };
         return Err(error(
-            xml,
+            body,
             format!(
-                "SOAP multi-references would expand this {}-byte message to {}, more than {MAX_GROWTH} times its size",
-                xml.len(),
-                if len == usize::MAX { "an unbounded size".to_owned() } else { format!("{len} bytes") },
+                "SOAP multi-references would expand this {}-byte message to {size}, more than {MAX_GROWTH} times its size",
+                xml.len()
             ),
             0,
         ));
     }
     let mut out = String::with_capacity(len);
+    out.push_str(bom);
     index.write(whole, &mut out);
     Ok(Cow::Owned(out))
 }
@@ -86,7 +98,7 @@ struct Target {
 /// attributes, and the target it refers to.
 struct Reference {
     span: Range<usize>,
-    name: Range<usize>,
+    name: String,
     attributes: Attributes,
     target: usize,
     /// The first reference after this one's span: the references inside a reference are
@@ -162,11 +174,10 @@ impl<'a> Index<'a> {
             let reference = value(&attrs, "href")
                 .and_then(|v| v.strip_prefix('#'))
                 .map(|id| {
-                    let name_start = before + 1;
                     references.push((
                         Reference {
                             span: before..after,
-                            name: name_start..name_start + start.name().as_ref().len(),
+                            name: String::from_utf8_lossy(start.name().as_ref()).into_owned(),
                             attributes: without(&attrs, &["href"]),
                             target: 0,
                             next: 0,
@@ -292,7 +303,7 @@ impl Index<'_> {
     /// does not have.
     fn write_open(&self, reference: &Reference, out: &mut impl fmt::Write) -> fmt::Result {
         out.write_char('<')?;
-        out.write_str(&self.xml[reference.name.clone()])?;
+        out.write_str(&reference.name)?;
         let own = &reference.attributes;
         let borrowed = self.targets[reference.target]
             .attributes
@@ -313,7 +324,7 @@ impl Index<'_> {
     }
 
     fn write_close(&self, reference: &Reference, out: &mut impl fmt::Write) -> fmt::Result {
-        write!(out, "</{}>", &self.xml[reference.name.clone()])
+        write!(out, "</{}>", reference.name)
     }
 }
 
@@ -452,6 +463,15 @@ mod tests {
         assert_eq!(
             resolve(xml).unwrap(),
             r#"<r><x>1</x><m id="a">1</m><m id="nowhere-ok"/></r>"#
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_root_is_kept() {
+        let xml = "\u{feff}<r><x href=\"#a\"/><m id=\"a\">1</m></r>";
+        assert_eq!(
+            resolve(xml).unwrap(),
+            "\u{feff}<r><x>1</x><m id=\"a\">1</m></r>"
         );
     }
 }

@@ -45,6 +45,9 @@
 
 mod client;
 mod codes;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod reply;
 
 use std::fmt;
