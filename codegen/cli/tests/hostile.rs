@@ -239,3 +239,53 @@ fn an_import_of_a_file_over_64_mib_is_refused_unread() {
     let finished = import("large", &large);
     refused(&finished, "import.xsd:3:1:", "it is larger than 64 MiB");
 }
+
+#[test]
+fn simple_content_deriving_from_itself_is_refused() {
+    // Followed without end before: a hang in release builds, a stack overflow in debug ones.
+    let own = schema(concat!(
+        "<xs:complexType name=\"A\"><xs:simpleContent><xs:extension base=\"t:A\"/></xs:simpleContent></xs:complexType>",
+        "<xs:element name=\"e\" type=\"t:A\"/>",
+    ));
+    let (_, finished) = generate("simple_content_self", "own.xsd", own.as_bytes());
+    refused(
+        &finished,
+        "own.xsd:3:",
+        "type `{urn:t}A` derives from itself",
+    );
+    let mutual = schema(concat!(
+        "<xs:complexType name=\"A\"><xs:simpleContent><xs:extension base=\"t:B\"/></xs:simpleContent></xs:complexType>",
+        "<xs:complexType name=\"B\"><xs:simpleContent><xs:restriction base=\"t:A\"/></xs:simpleContent></xs:complexType>",
+        "<xs:element name=\"e\" type=\"t:A\"/>",
+    ));
+    let (_, finished) = generate("simple_content_mutual", "mutual.xsd", mutual.as_bytes());
+    refused(&finished, "mutual.xsd:3:", "derives from itself");
+}
+
+/// Twenty thousand types, each deriving from the next: lowering a type lowers its bases
+/// recursively, which overflowed the stack.
+#[test]
+fn a_chain_of_twenty_thousand_derivations_is_refused() {
+    for (test, content) in [
+        ("complex_chain", "complexContent"),
+        ("simple_chain", "simpleContent"),
+    ] {
+        let mut body = String::new();
+        for i in (1..=20_000).rev() {
+            let base = i - 1;
+            body.push_str(&format!(
+                "<xs:complexType name=\"T{i}\"><xs:{content}><xs:extension base=\"t:T{base}\"/></xs:{content}></xs:complexType>\n"
+            ));
+        }
+        body.push_str(&match content {
+            "complexContent" => "<xs:complexType name=\"T0\"><xs:sequence><xs:element name=\"e\" type=\"xs:string\"/></xs:sequence></xs:complexType>".to_owned(),
+            _ => "<xs:complexType name=\"T0\"><xs:simpleContent><xs:extension base=\"xs:string\"/></xs:simpleContent></xs:complexType>".to_owned(),
+        });
+        let (_, finished) = generate(test, "chain.xsd", schema(&body).as_bytes());
+        refused(
+            &finished,
+            "chain.xsd:",
+            "derives through more than 100 base types",
+        );
+    }
+}

@@ -1,7 +1,9 @@
 //! Caps on what lowering may produce. Named groups and attribute groups are inlined where
 //! they are used, so a chain of groups each using the next twice is small to write and
-//! exponential to inline: twenty such levels are a million fields. The caps stop that early,
-//! with an error at the reference that went past them.
+//! exponential to inline: twenty such levels are a million fields. A derived type is lowered
+//! with its base, and its base's base, recursively, so a chain of twenty thousand derivations
+//! overflows the stack. The caps stop both early, with an error at the reference that went
+//! past them.
 
 use crate::{Error, Location};
 
@@ -44,6 +46,21 @@ pub fn check_fields(count: usize, what: &str, at: &Location) -> Result<(), Error
             format!(
                 "a type would have more than {MAX_FIELDS_PER_TYPE} {what} once its groups are inlined, this one among them"
             ),
+        ));
+    }
+    Ok(())
+}
+
+/// The longest chain of base types a type may derive from. Real schemas stay within ten.
+pub const MAX_DERIVATION_DEPTH: usize = 100;
+
+/// An error at `at` if a chain of `depth` base types is longer than
+/// [`MAX_DERIVATION_DEPTH`].
+pub fn check_derivation(depth: usize, at: &Location) -> Result<(), Error> {
+    if depth > MAX_DERIVATION_DEPTH {
+        return Err(Error::new(
+            at.clone(),
+            format!("this type derives through more than {MAX_DERIVATION_DEPTH} base types"),
         ));
     }
     Ok(())

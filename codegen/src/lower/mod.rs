@@ -707,6 +707,7 @@ impl<'d> Lowerer<'d> {
                 format!("type `{base}` derives from itself"),
             ));
         }
+        budget::check_derivation(self.base_stack.len() + 1, at)?;
         self.base_stack.push(base.clone());
         let owner = self.named[base].clone();
         let inherited = self.complex_struct(complex, &owner);
@@ -714,15 +715,32 @@ impl<'d> Lowerer<'d> {
         inherited
     }
 
-    /// The text type of simple content derived from `base`.
+    /// The text type of simple content derived from `base`: the chain of complex types with
+    /// simple content is followed to the simple type at its end.
     fn value_type(&mut self, base: &QName, at: &Location) -> Result<TypeExpr, Error> {
-        if let Some((def, _)) = self.index.types.get(base).copied() {
-            if let crate::read::xsd::TypeKind::Complex(complex) = &def.kind {
-                return match &complex.content {
-                    Content::Simple { base, at, .. } => self.value_type(base, at),
-                    _ => Ok(TypeExpr::Builtin(Builtin::String)), // mixed content: its text
-                };
+        let (mut base, mut at) = (base, at);
+        let mut chain: Vec<&QName> = Vec::new();
+        while let Some((def, _)) = self.index.types.get(base).copied() {
+            let crate::read::xsd::TypeKind::Complex(complex) = &def.kind else {
+                break;
+            };
+            let Content::Simple {
+                base: next,
+                at: next_at,
+                ..
+            } = &complex.content
+            else {
+                return Ok(TypeExpr::Builtin(Builtin::String)); // mixed content: its text
+            };
+            if chain.contains(&base) {
+                return Err(Error::new(
+                    at.clone(),
+                    format!("type `{base}` derives from itself"),
+                ));
             }
+            chain.push(base);
+            budget::check_derivation(chain.len(), at)?;
+            (base, at) = (next, next_at);
         }
         self.type_expr(base, at)
     }
