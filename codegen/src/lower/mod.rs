@@ -107,6 +107,8 @@ pub(crate) struct Lowerer<'d> {
     /// Global elements with anonymous types → the Rust names of those types.
     element_named: HashMap<QName, String>,
     items: Vec<TypeItem>,
+    /// Where each item is in `items`, by name: aliases are looked up for every facet.
+    item_index: HashMap<String, usize>,
     /// Anonymous types and choices already lowered, by where they are written: a base type's
     /// content is lowered again for each type derived from it, and must name the same items.
     anonymous: HashMap<Location, TypeExpr>,
@@ -187,6 +189,7 @@ impl<'d> Lowerer<'d> {
             named: HashMap::new(),
             element_named: HashMap::new(),
             items: Vec::new(),
+            item_index: HashMap::new(),
             anonymous: HashMap::new(),
             group_stack: Vec::new(),
             budget: budget::Budget::default(),
@@ -261,6 +264,7 @@ impl<'d> Lowerer<'d> {
     }
 
     fn push(&mut self, item: TypeItem) {
+        self.item_index.insert(item.name.clone(), self.items.len());
         self.items.push(item);
     }
 
@@ -346,6 +350,14 @@ impl<'d> Lowerer<'d> {
                 Some(TypeRef::Named(type_name, at)) => self.type_expr(type_name, at),
                 Some(TypeRef::Inline(_)) => Ok(TypeExpr::Named(self.element_named[name].clone())),
                 None => match &element.substitution_group {
+                    // Each step of a chain of heads is a derivation, capped alike.
+                    Some(_) if seen.len() >= budget::MAX_DERIVATION_DEPTH => Err(Error::new(
+                        element.at.clone(),
+                        format!(
+                            "substitution groups nest more than {} deep",
+                            budget::MAX_DERIVATION_DEPTH
+                        ),
+                    )),
                     Some(head) if !seen.contains(&head) => {
                         seen.push(head);
                         (name, at) = (head, &element.at);
@@ -468,20 +480,23 @@ impl<'d> Lowerer<'d> {
         })
     }
 
-    /// The built-in a type expression finally stands for, through aliases.
+    /// The built-in a type expression finally stands for, through aliases. Past
+    /// [`budget::MAX_DERIVATION_DEPTH`] aliases (no real schema has that many, and a hostile
+    /// one would make every facet follow a chain of thousands) it is taken as unknown, so
+    /// the facets are noted rather than checked.
     fn builtin_of(&self, expr: &TypeExpr) -> Option<Builtin> {
-        match expr {
-            TypeExpr::Builtin(b) => Some(*b),
-            TypeExpr::Named(name) => self
-                .items
-                .iter()
-                .find(|i| i.name == *name)
-                .and_then(|item| match &item.kind {
-                    TypeKind::Alias(inner) => self.builtin_of(inner),
-                    _ => None,
-                }),
-            _ => None,
+        let mut expr = expr;
+        for _ in 0..=budget::MAX_DERIVATION_DEPTH {
+            match expr {
+                TypeExpr::Builtin(b) => return Some(*b),
+                TypeExpr::Named(name) => match &self.items[*self.item_index.get(name)?].kind {
+                    TypeKind::Alias(inner) => expr = inner,
+                    _ => return None,
+                },
+                _ => return None,
+            }
         }
+        None
     }
 
     /// The Rust type of a type reference; an inline type becomes an item named after its owner.
