@@ -6,8 +6,9 @@
 //!
 //! The pass knows just enough XML to be fooled by nothing: comments, CDATA sections,
 //! processing instructions, the DTD and quoted attribute values are skipped whole, so a `<`
-//! in any of them is not taken for a tag. Whatever it leaves unfinished (an unterminated
-//! comment, say) is roxmltree's to report.
+//! in any of them is not taken for a tag. Whatever is left unfinished (an unterminated
+//! comment, say) is roxmltree's to report: the scan only goes on past it, counting what
+//! follows, so that no construct it misreads can hide deep nesting from it.
 
 use memchr::memmem;
 
@@ -93,10 +94,9 @@ pub fn check(text: &str) -> Result<(), Refused> {
             }
             end
         };
-        match next {
-            Some(next) => i = next,
-            None => return Ok(()),
-        }
+        // Something left unfinished is roxmltree's to report; the scan goes on past its `<`
+        // rather than stopping, so that nothing after it escapes the count.
+        i = next.unwrap_or(at + 1);
     }
     count(&bytes[i..], i);
     if references > 0 && entities.longest > 0 {
@@ -261,6 +261,14 @@ mod tests {
         // A `>` inside a quoted value does not end the tag early.
         let quoted = "<a x='>'>".repeat(MAX_NESTING + 1);
         assert!(check(&quoted).is_err());
+    }
+
+    #[test]
+    fn nothing_unfinished_stops_the_count() {
+        for opening in ["<!--", "<![CDATA[", "<?pi", "<!DOCTYPE r [", "<a x='"] {
+            let text = format!("<r>{opening}{}", "<a>".repeat(MAX_NESTING + 1));
+            assert!(check(&text).is_err(), "{opening}");
+        }
     }
 
     #[test]
