@@ -276,23 +276,22 @@ fn serve(args: &[&str], url_on_stderr: bool) -> (std::process::Child, String) {
     (child, url)
 }
 
-/// POSTs `size` bytes to `url` and returns the status line, if the server answered one
-/// before hanging up.
-fn post_huge(url: &str, size: usize) -> Option<String> {
+/// POSTs `chunk` `times` over to `url` and returns the status line, if the server answered
+/// one before hanging up.
+fn post(url: &str, chunk: &[u8], times: usize) -> Option<String> {
     let rest = url.strip_prefix("http://").unwrap();
-    let (authority, path) = rest.split_once('/').map_or((rest, "/"), |(a, p)| (a, p));
+    let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
     let mut stream = TcpStream::connect(authority).expect("the server listens");
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     let head = format!(
-        "POST /{} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: text/xml\r\nContent-Length: {size}\r\n\r\n",
-        path.trim_start_matches('/')
+        "POST /{path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: text/xml\r\nSOAPAction: \"\"\r\nContent-Length: {}\r\n\r\n",
+        chunk.len() * times
     );
     stream.write_all(head.as_bytes()).unwrap();
-    let chunk = vec![b'<'; 1 << 20];
-    for _ in 0..size / chunk.len() {
-        if stream.write_all(&chunk).is_err() {
+    for _ in 0..times {
+        if stream.write_all(chunk).is_err() {
             break; // the server stopped reading: what a limit does
         }
     }
@@ -301,9 +300,14 @@ fn post_huge(url: &str, size: usize) -> Option<String> {
     (!answer.is_empty()).then_some(answer)
 }
 
-/// A POST the server must still answer normally after the huge one.
+/// 100 MB of `<`.
+fn post_huge(url: &str) -> Option<String> {
+    post(url, &[b'<'; 1 << 20], 100)
+}
+
+/// A POST the server must still answer normally after a hostile one.
 fn still_serves(url: &str) -> String {
-    post_huge(url, 0).expect("the server still answers")
+    post(url, b"", 1).expect("the server still answers")
 }
 
 /// Ctrl-C for the server, and what it left: it must stop cleanly, having used no more memory
@@ -321,7 +325,7 @@ fn stop(child: std::process::Child) -> Finished {
 /// stop cleanly on Ctrl-C within its memory limit.
 fn refuses_a_hundred_megabytes_and_serves_on(args: &[&str], url_on_stderr: bool) {
     let (child, url) = serve(args, url_on_stderr);
-    if let Some(answer) = post_huge(&url, 100 << 20) {
+    if let Some(answer) = post_huge(&url) {
         assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
     }
     assert!(still_serves(&url).starts_with("HTTP/1.1"));
@@ -340,6 +344,27 @@ fn the_receiver_refuses_a_hundred_megabyte_post_and_serves_on() {
         &["receipts", "serve", "--bind", "127.0.0.1:0"],
         true,
     );
+}
+
+/// The Clickatell simulator reads encoded requests, multi-references and all: the bomb that
+/// aborted the client is a fault answer for it.
+#[test]
+fn the_simulator_answers_a_multi_reference_bomb_with_a_fault() {
+    let (child, banner_url) = serve(&["simulate", "--bind", "127.0.0.1:0"], false);
+    let authority = banner_url
+        .strip_prefix("http://")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap();
+    let url = format!("http://{authority}/soap/webservice.php");
+    let bomb = envelope(r##"<m id="a"><i href="#a"/><i href="#a"/><i href="#a"/></m>"##);
+    let answer = post(&url, &bomb, 1).expect("an answer");
+    assert!(
+        answer.starts_with("HTTP/1.1 500") || answer.starts_with("HTTP/1.1 4"),
+        "{answer}"
+    );
+    assert!(still_serves(&url).starts_with("HTTP/1.1"));
+    let finished = stop(child);
+    assert_eq!(finished.code(), 0, "{}", finished.stderr);
 }
 
 /// An address-book send names no recipients, so only the cap bounds what its answer becomes:
