@@ -3,7 +3,7 @@
 //! the generator writing tokens that do not parse, a bug.
 #![no_main]
 
-use codegen::{generate_from_bytes, Options};
+use wsdl2rust::{generate_from_bytes, Options};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
