@@ -116,7 +116,7 @@ pub(crate) struct Lowerer<'d> {
     /// inherited from, to stop one that contains itself.
     group_stack: Vec<QName>,
     base_stack: Vec<QName>,
-    /// What inlining groups has cost so far.
+    /// What lowering has cost so far: fields, attributes and group uses.
     budget: budget::Budget,
     /// Whether undefined references are skipped (and recorded) rather than fatal.
     lenient: bool,
