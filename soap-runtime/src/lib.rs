@@ -37,7 +37,7 @@ pub mod client;
 #[cfg(any(feature = "chrono", feature = "rust_decimal"))]
 mod convert;
 pub mod envelope;
-mod multiref;
+pub mod multiref;
 mod nillable;
 mod read;
 pub mod server;

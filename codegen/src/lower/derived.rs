@@ -8,10 +8,11 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{Index, Lowerer};
+use super::{budget, Index, Lowerer};
 use crate::ir::{DerivedSet, DerivedVariant, TypeItem, TypeKind, XmlName};
 use crate::read::xsd::{Content, TypeDef};
 use crate::read::{is_xsd_ns, Documents, QName, SOAP_ENC_NS};
+use crate::Error;
 
 /// The complex type a named complex type derives from, when it is one of the module's own.
 fn base_of<'d>(def: &'d TypeDef, index: &Index<'_>) -> Option<&'d QName> {
@@ -47,6 +48,33 @@ pub(super) fn derivations(documents: &Documents, index: &Index<'_>) -> HashMap<Q
         }
     }
     out
+}
+
+/// Refuses a type with more than [`budget::MAX_DERIVATION_DEPTH`] base types above it, before
+/// any enum of derived types is built: each such enum holds every type below its base, so a
+/// chain of n derivations would cost n² (twenty thousand took minutes). Linear: each type is
+/// visited once, from the types that derive from nothing of the module's.
+pub(super) fn check_depth(
+    derivations: &HashMap<QName, Vec<QName>>,
+    index: &Index<'_>,
+) -> Result<(), Error> {
+    let derived: HashSet<&QName> = derivations.values().flatten().collect();
+    let mut stack: Vec<(&QName, usize)> = derivations
+        .keys()
+        .filter(|base| !derived.contains(base))
+        .map(|root| (root, 0))
+        .collect();
+    while let Some((name, above)) = stack.pop() {
+        if above > budget::MAX_DERIVATION_DEPTH {
+            if let Some((def, _)) = index.types.get(name) {
+                budget::check_derivation(above, &def.at)?;
+            }
+        }
+        for child in derivations.get(name).into_iter().flatten() {
+            stack.push((child, above + 1));
+        }
+    }
+    Ok(())
 }
 
 impl Lowerer<'_> {

@@ -7,6 +7,7 @@
 //! are used, Rust names are made unique, and fields that close a cycle of types are boxed.
 
 mod arrays;
+mod budget;
 mod builtin;
 mod cycles;
 mod derived;
@@ -40,6 +41,7 @@ pub fn lower(documents: &Documents, lenient: bool) -> Result<(Module, Vec<Error>
     for duplicate in std::mem::take(&mut lowerer.duplicates) {
         lowerer.skip_or_fail(duplicate)?;
     }
+    derived::check_depth(&lowerer.derivations, &lowerer.index)?;
     lowerer.assign_names(documents);
     lowerer.name_derived_sets(documents);
     for schema in &documents.schemas {
@@ -119,6 +121,8 @@ pub(crate) struct Lowerer<'d> {
     /// Global elements with anonymous types → the Rust names of those types.
     element_named: HashMap<QName, String>,
     items: Vec<TypeItem>,
+    /// Where each item is in `items`, by name: aliases are looked up for every facet.
+    item_index: HashMap<String, usize>,
     /// Anonymous types and choices already lowered, by where they are written: a base type's
     /// content is lowered again for each type derived from it, and must name the same items.
     anonymous: HashMap<Location, TypeExpr>,
@@ -142,6 +146,8 @@ pub(crate) struct Lowerer<'d> {
     arrays: HashMap<(Location, usize), TypeExpr>,
     /// Global definitions made twice: errors, reported before anything is lowered.
     duplicates: Vec<Error>,
+    /// What lowering has cost so far: fields, attributes and group uses.
+    budget: budget::Budget,
     /// Whether undefined references are skipped (and recorded) rather than fatal.
     lenient: bool,
     skipped: std::cell::RefCell<Vec<Error>>,
@@ -240,8 +246,10 @@ impl<'d> Lowerer<'d> {
             named: HashMap::new(),
             element_named: HashMap::new(),
             items: Vec::new(),
+            item_index: HashMap::new(),
             anonymous: HashMap::new(),
             group_stack: Vec::new(),
+            budget: budget::Budget::default(),
             base_stack: Vec::new(),
             derivations,
             derived_named: HashMap::new(),
@@ -321,6 +329,7 @@ impl<'d> Lowerer<'d> {
     }
 
     fn push(&mut self, item: TypeItem) {
+        self.item_index.insert(item.name.clone(), self.items.len());
         self.items.push(item);
     }
 
@@ -411,6 +420,14 @@ impl<'d> Lowerer<'d> {
                 Some(TypeRef::Named(type_name, at)) => self.type_expr(type_name, at),
                 Some(TypeRef::Inline(_)) => Ok(TypeExpr::Named(self.element_named[name].clone())),
                 None => match &element.substitution_group {
+                    // Each step of a chain of heads is a derivation, capped alike.
+                    Some(_) if seen.len() >= budget::MAX_DERIVATION_DEPTH => Err(Error::new(
+                        element.at.clone(),
+                        format!(
+                            "substitution groups nest more than {} deep",
+                            budget::MAX_DERIVATION_DEPTH
+                        ),
+                    )),
                     Some(head) if !seen.contains(&head) => {
                         seen.push(head);
                         (name, at) = (head, &element.at);
@@ -533,20 +550,23 @@ impl<'d> Lowerer<'d> {
         })
     }
 
-    /// The built-in a type expression finally stands for, through aliases.
+    /// The built-in a type expression finally stands for, through aliases. Past
+    /// [`budget::MAX_DERIVATION_DEPTH`] aliases (no real schema has that many, and a hostile
+    /// one would make every facet follow a chain of thousands) it is taken as unknown, so
+    /// the facets are noted rather than checked.
     fn builtin_of(&self, expr: &TypeExpr) -> Option<Builtin> {
-        match expr {
-            TypeExpr::Builtin(b) => Some(*b),
-            TypeExpr::Named(name) => self
-                .items
-                .iter()
-                .find(|i| i.name == *name)
-                .and_then(|item| match &item.kind {
-                    TypeKind::Alias(inner) => self.builtin_of(inner),
-                    _ => None,
-                }),
-            _ => None,
+        let mut expr = expr;
+        for _ in 0..=budget::MAX_DERIVATION_DEPTH {
+            match expr {
+                TypeExpr::Builtin(b) => return Some(*b),
+                TypeExpr::Named(name) => match &self.items[*self.item_index.get(name)?].kind {
+                    TypeKind::Alias(inner) => expr = inner,
+                    _ => return None,
+                },
+                _ => return None,
+            }
         }
+        None
     }
 
     /// The Rust type of a type reference; an inline type becomes an item named after its owner.
@@ -712,6 +732,7 @@ impl<'d> Lowerer<'d> {
                 format!("type `{base}` derives from itself"),
             ));
         }
+        budget::check_derivation(self.base_stack.len() + 1, at)?;
         self.base_stack.push(base.clone());
         let owner = self.named[base].clone();
         let inherited = self.complex_struct(complex, &owner);
@@ -719,15 +740,32 @@ impl<'d> Lowerer<'d> {
         inherited
     }
 
-    /// The text type of simple content derived from `base`.
+    /// The text type of simple content derived from `base`: the chain of complex types with
+    /// simple content is followed to the simple type at its end.
     fn value_type(&mut self, base: &QName, at: &Location) -> Result<TypeExpr, Error> {
-        if let Some((def, _)) = self.index.types.get(base).copied() {
-            if let crate::read::xsd::TypeKind::Complex(complex) = &def.kind {
-                return match &complex.content {
-                    Content::Simple { base, at, .. } => self.value_type(base, at),
-                    _ => Ok(TypeExpr::Builtin(Builtin::String)), // mixed content: its text
-                };
+        let (mut base, mut at) = (base, at);
+        let mut chain: Vec<&QName> = Vec::new();
+        while let Some((def, _)) = self.index.types.get(base).copied() {
+            let crate::read::xsd::TypeKind::Complex(complex) = &def.kind else {
+                break;
+            };
+            let Content::Simple {
+                base: next,
+                at: next_at,
+                ..
+            } = &complex.content
+            else {
+                return Ok(TypeExpr::Builtin(Builtin::String)); // mixed content: its text
+            };
+            if chain.contains(&base) {
+                return Err(Error::new(
+                    at.clone(),
+                    format!("type `{base}` derives from itself"),
+                ));
             }
+            chain.push(base);
+            budget::check_derivation(chain.len(), at)?;
+            (base, at) = (next, next_at);
         }
         self.type_expr(base, at)
     }
@@ -808,6 +846,7 @@ impl<'d> Lowerer<'d> {
                             format!("attribute `{}` needs a simple type", name.local),
                         ));
                     }
+                    self.budget.step(&decl.at)?;
                     out.push((
                         AttributeField {
                             rust: field_name(&name.local),
@@ -832,10 +871,12 @@ impl<'d> Lowerer<'d> {
                             format!("attribute group `{name}` contains itself"),
                         ));
                     }
+                    self.budget.step(group_at)?;
                     self.group_stack.push(name.clone());
                     let inner = self.attribute_fields(&group.attributes, owner);
                     self.group_stack.pop();
                     out.extend(inner?);
+                    budget::check_fields(out.len(), "attributes", group_at)?;
                 }
             }
         }
@@ -858,6 +899,8 @@ impl<'d> Lowerer<'d> {
         let context = outer.within(particle);
         match &particle.term {
             Term::Element(element) => {
+                self.budget.step(&element.at)?;
+                budget::check_fields(out.len() + 1, "fields", &element.at)?;
                 if self.member_field(element, context, out)? {
                     return Ok(()); // the head of a substitution group: any member may stand
                 }
@@ -928,6 +971,7 @@ impl<'d> Lowerer<'d> {
                 format!("group `{name}` contains itself"),
             ));
         }
+        self.budget.step(at)?;
         self.group_stack.push(name.clone());
         let result = f(self, &group.particle);
         self.group_stack.pop();

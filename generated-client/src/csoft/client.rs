@@ -171,14 +171,14 @@ pub struct Client {
 }
 
 /// One request's answer, whatever the API.
-enum Answered {
+pub(super) enum Answered {
     Soap(wire::SubmitMessageResponse),
     Http(HttpApiResponse),
 }
 
 impl Answered {
     /// Adds the outcomes to `report`: both APIs' lists go through the same [`push_lists`].
-    fn add_to(
+    pub(super) fn add_to(
         &self,
         report: &mut SendReport<ReportCode>,
         recipients: Option<&[String]>,
