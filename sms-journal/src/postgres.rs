@@ -70,7 +70,6 @@ CREATE INDEX requests_by_state ON requests (campaign, state, idx);
 CREATE TABLE outcomes (
     campaign BIGINT NOT NULL,
     position BIGINT NOT NULL,
-    number TEXT NOT NULL,
     message_id TEXT NOT NULL,
     code TEXT NOT NULL,
     class SMALLINT NOT NULL,
@@ -419,13 +418,12 @@ impl Postgres {
     ) -> Result<()> {
         let action = "record a request's answer";
         let [accepted, delivered, rejected, account_failure] = outcomes.class_counts();
-        let mut columns: [Vec<&str>; 4] = Default::default();
+        let mut columns: [Vec<&str>; 3] = Default::default();
         let mut classes = Vec::with_capacity(outcomes.len());
         for o in outcomes.iter() {
-            columns[0].push(o.number);
-            columns[1].push(o.message_id);
-            columns[2].push(o.code);
-            columns[3].push(o.text);
+            columns[0].push(o.message_id);
+            columns[1].push(o.code);
+            columns[2].push(o.text);
             classes.push(o.class.to_i16());
         }
         let inserted = self
@@ -442,9 +440,8 @@ impl Postgres {
                     &account_failure,
                     &columns[0],
                     &columns[1],
-                    &columns[2],
                     &classes,
-                    &columns[3],
+                    &columns[2],
                 ],
             )
             .await?;
@@ -802,10 +799,10 @@ const ANSWERED: &str = "WITH held AS ( \
        accepted = $4, delivered = $5, rejected = $6, account_failure = $7 \
        WHERE id = $1 AND attempt = $2 AND worker = $3 AND state IN (2, 4) \
        RETURNING campaign, first_position) \
-     INSERT INTO outcomes (campaign, position, number, message_id, code, class, text) \
-     SELECT held.campaign, held.first_position + t.i - 1, t.number, t.message_id, t.code, t.class, t.text \
-     FROM held, unnest($8::text[], $9::text[], $10::text[], $11::smallint[], $12::text[]) \
-       WITH ORDINALITY AS t(number, message_id, code, class, text, i) \
+     INSERT INTO outcomes (campaign, position, message_id, code, class, text) \
+     SELECT held.campaign, held.first_position + t.i - 1, t.message_id, t.code, t.class, t.text \
+     FROM held, unnest($8::text[], $9::text[], $10::smallint[], $11::text[]) \
+       WITH ORDINALITY AS t(message_id, code, class, text, i) \
      RETURNING 1";
 const CLAIM: &str = "UPDATE requests SET state = 1, attempt = attempt + 1, worker = $2, \
      lease_until = journal_now_ms() + $3, updated_at = journal_now_ms() \
