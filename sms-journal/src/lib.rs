@@ -113,6 +113,7 @@ mod options;
 mod plan;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod schema;
 mod sql;
 mod sqlite;
 mod status;

@@ -24,6 +24,7 @@ use crate::model::{
 };
 use crate::options::{CampaignPolicy, Location, OpenOptions};
 use crate::plan::{decide, Decision, PlanMessage};
+use crate::schema;
 use crate::sql;
 use crate::status::{self, OutcomeRow, ReceiptMove, RequestRow, StateCount};
 
@@ -145,7 +146,7 @@ impl Postgres {
             let version = schema_version(&**client)
                 .await
                 .map_err(|e| journal.fail("read the schema version", e))?;
-            check_version(&journal.location, version)?;
+            schema::check_version(&journal.location, version, MIGRATIONS.len())?;
         } else {
             migrate(
                 &mut client,
@@ -210,23 +211,22 @@ impl Postgres {
         // Workers opening the same journal at once: the first plans, the others wait here,
         // then find its campaign. If it dies, its transaction ends and the next one plans.
         client.batch_execute("BEGIN").await.map_err(fail)?;
-        let decided = async {
-            client
-                .execute(
-                    "SELECT pg_advisory_xact_lock(hashtextextended('sms-journal campaign ' || current_schema(), 0))",
-                    &[],
-                )
-                .await
-                .map_err(fail)?;
-            let current = current_campaign(&**client).await.map_err(fail)?;
-            decide(current, &hash, policy)
-        }
-        .await;
-        match decided {
+        // From here on, an error closes the connection rather than pooling it mid-transaction.
+        let tx = InTransaction(Some(client));
+        let client = tx.client()?;
+        client
+            .execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended('sms-journal campaign ' || current_schema(), 0))",
+                &[],
+            )
+            .await
+            .map_err(fail)?;
+        let current = current_campaign(&***client).await.map_err(fail)?;
+        match decide(current, &hash, policy) {
             Ok(Decision::Plan) => {}
             other => {
-                let end = if other.is_ok() { "COMMIT" } else { "ROLLBACK" };
-                client.batch_execute(end).await.map_err(fail)?;
+                client.batch_execute("ROLLBACK").await.map_err(fail)?;
+                tx.release();
                 return other.map(|decision| (decision, None));
             }
         }
@@ -254,7 +254,7 @@ impl Postgres {
             stopped: None,
         };
         let plan = PostgresPlan {
-            client: Some(client),
+            tx,
             info,
             location: self.location.clone(),
         };
@@ -611,10 +611,34 @@ impl Postgres {
     }
 }
 
+/// A pooled connection in a transaction. Dropped before [`release`](Self::release) (an
+/// error, a planner given up), it is closed, so that the server rolls back, rather than
+/// returned to the pool in the middle of a transaction.
+struct InTransaction(Option<Object>);
+
+impl InTransaction {
+    fn client(&self) -> Result<&Object> {
+        self.0.as_ref().ok_or(Error::PlanAbandoned)
+    }
+
+    /// The transaction is over: the connection goes back to the pool.
+    fn release(mut self) {
+        drop(self.0.take());
+    }
+}
+
+impl Drop for InTransaction {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            drop(Object::take(client));
+        }
+    }
+}
+
 /// A plan in progress: a connection of its own, in the transaction that holds the journal's
-/// planning lock. Dropped unfinished, it closes its connection, so the server rolls back.
+/// planning lock.
 pub(crate) struct PostgresPlan {
-    client: Option<Object>,
+    tx: InTransaction,
     info: CampaignInfo,
     location: String,
 }
@@ -622,7 +646,7 @@ pub(crate) struct PostgresPlan {
 impl PostgresPlan {
     pub(crate) async fn send(&mut self, message: PlanMessage) -> Result<()> {
         let fail = |e| Error::storage(&self.location, "plan the campaign", e);
-        let client = self.client.as_ref().ok_or(Error::PlanAbandoned)?;
+        let client = self.tx.client()?;
         match message {
             PlanMessage::Requests(requests) => {
                 let mut indexes = Vec::with_capacity(requests.len());
@@ -668,22 +692,14 @@ impl PostgresPlan {
         Ok(())
     }
 
-    pub(crate) async fn finish(mut self) -> Result<CampaignInfo> {
-        let client = self.client.take().ok_or(Error::PlanAbandoned)?;
-        client
+    pub(crate) async fn finish(self) -> Result<CampaignInfo> {
+        self.tx
+            .client()?
             .batch_execute("COMMIT")
             .await
             .map_err(|e| Error::storage(&self.location, "plan the campaign", e))?;
-        Ok(self.info.clone())
-    }
-}
-
-impl Drop for PostgresPlan {
-    fn drop(&mut self) {
-        if let Some(client) = self.client.take() {
-            // Not back to the pool in the middle of a transaction: the connection closes.
-            drop(Object::take(client));
-        }
+        self.tx.release();
+        Ok(self.info)
     }
 }
 
@@ -708,7 +724,7 @@ async fn migrate(client: &mut Object, schema: Option<&str>, location: &str) -> R
     .await
     .map_err(fail)?;
     let version = schema_version(&*tx).await.map_err(fail)?;
-    check_version(location, version)?;
+    schema::check_version(location, version, MIGRATIONS.len())?;
     for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
         tx.batch_execute(migration).await.map_err(fail)?;
         tx.execute(
@@ -737,18 +753,6 @@ async fn schema_version(client: &impl GenericClient) -> Result<i64, tokio_postgr
         )
         .await?;
     Ok(row.map_or(0, |r| r.get(0)))
-}
-
-fn check_version(location: &str, version: i64) -> Result<()> {
-    let supported = MIGRATIONS.len() as i64;
-    if version > supported {
-        return Err(Error::SchemaTooNew {
-            location: location.to_owned(),
-            found: version,
-            supported,
-        });
-    }
-    Ok(())
 }
 
 async fn current_campaign(

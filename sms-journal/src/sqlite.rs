@@ -24,6 +24,7 @@ use crate::model::{
 };
 use crate::options::{CampaignPolicy, OpenOptions, Synchronous};
 use crate::plan::{decide, Decision, PlanMessage};
+use crate::schema;
 use crate::sql;
 use crate::status::{self, OutcomeRow, ReceiptMove, RequestRow, StateCount};
 
@@ -306,33 +307,18 @@ impl Sqlite {
         self.write(action, move |conn| {
             let fail = |e| Error::storage(&location, action, e);
             let now = SystemTime::now();
-            let changed = match &transition {
-                Transition::StartWriting => conn.prepare_cached(START_WRITING).and_then(|mut s| {
-                    s.execute(params![
-                        row,
-                        attempt,
-                        worker,
-                        to_millis(now),
-                        to_millis(now + lease)
-                    ])
-                }),
-                Transition::Renew => conn.prepare_cached(RENEW).and_then(|mut s| {
-                    s.execute(params![
-                        row,
-                        attempt,
-                        worker,
-                        to_millis(now),
-                        to_millis(now + lease)
-                    ])
-                }),
-                Transition::Unknown(reason) => conn.prepare_cached(UNKNOWN).and_then(|mut s| {
-                    s.execute(params![row, attempt, worker, to_millis(now), reason])
-                }),
-                Transition::NotSent(reason) => conn.prepare_cached(NOT_SENT).and_then(|mut s| {
-                    s.execute(params![row, attempt, worker, to_millis(now), reason])
-                }),
-            }
-            .map_err(fail)?;
+            let deadline = to_millis(now + lease);
+            // Every transition's SQL takes the claim, the time, and a deadline or a reason.
+            let (sql, last): (&str, &dyn rusqlite::ToSql) = match &transition {
+                Transition::StartWriting => (START_WRITING, &deadline),
+                Transition::Renew => (RENEW, &deadline),
+                Transition::Unknown(reason) => (UNKNOWN, reason),
+                Transition::NotSent(reason) => (NOT_SENT, reason),
+            };
+            let changed = conn
+                .prepare_cached(sql)
+                .and_then(|mut s| s.execute(params![row, attempt, worker, to_millis(now), last]))
+                .map_err(fail)?;
             if changed == 0 {
                 return Err(not_held(conn, row, index, attempt).map_err(fail)?);
             }
@@ -658,7 +644,7 @@ fn open_writer(path: &Path, location: &str, options: &OpenOptions) -> Result<Con
         .map_err(fail("set synchronous"))?;
     if options.read_only {
         let version = schema_version(&conn).map_err(fail("read the schema version"))?;
-        check_version(location, version)?;
+        schema::check_version(location, version, MIGRATIONS.len())?;
         return Ok(conn);
     }
     let mode: String = conn
@@ -697,7 +683,7 @@ fn migrate(conn: &Connection, location: &str) -> Result<()> {
         )
         .map_err(fail)?;
         let version = schema_version(conn).map_err(fail)?;
-        check_version(location, version)?;
+        schema::check_version(location, version, MIGRATIONS.len())?;
         for (i, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             conn.execute_batch(migration).map_err(fail)?;
             conn.execute(
@@ -734,18 +720,6 @@ fn schema_version(conn: &Connection) -> rusqlite::Result<i64> {
         )
         .optional()?
         .unwrap_or(0))
-}
-
-fn check_version(location: &str, version: i64) -> Result<()> {
-    let supported = MIGRATIONS.len() as i64;
-    if version > supported {
-        return Err(Error::SchemaTooNew {
-            location: location.to_owned(),
-            found: version,
-            supported,
-        });
-    }
-    Ok(())
 }
 
 fn write_loop(conn: &Connection, jobs: &std_mpsc::Receiver<Box<dyn Job>>) {

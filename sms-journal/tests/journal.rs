@@ -8,13 +8,13 @@
 //! and is then killed with SIGKILL.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sms_journal::{
     Campaign, CampaignHash, CampaignHasher, CampaignPolicy, CampaignStart, Claim, Error, Journal,
-    Message, Next, OpenOptions, Outcome, OutcomeClass, Outcomes, Receipt, ReceiptStored,
+    Message, Next, OpenOptions, Outcome, OutcomeClass, Outcomes, Planner, Receipt, ReceiptStored,
     RecipientStatus, RequestState, StatusClass,
 };
 
@@ -62,7 +62,12 @@ impl Fixture {
                     std::env::var("CI_REQUIRE_POSTGRES").as_deref() != Ok("1"),
                     "CI_REQUIRE_POSTGRES=1 but SMS_JOURNAL_TEST_POSTGRES is not set: the PostgreSQL tests cannot run"
                 );
-                eprintln!("{test}: skipped on PostgreSQL: SMS_JOURNAL_TEST_POSTGRES is not set");
+                // Straight to the process's stderr: libtest would hide an `eprintln!` of a
+                // passing test.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "{test}: skipped on PostgreSQL: SMS_JOURNAL_TEST_POSTGRES is not set"
+                );
                 None
             }
         }
@@ -101,8 +106,15 @@ impl Fixture {
             .expect("the journal opens")
     }
 
-    /// Runs this test again as a child process with `role`, and waits for it to print
-    /// `ready` (returning what it printed before).
+    /// Runs this test again as a child process with `role`, waits for it to print `ready`,
+    /// kills it with SIGKILL, and returns what it printed before.
+    fn kill_child_when_ready(&self, test: &str, role: &str) -> Vec<String> {
+        let (mut child, said) = self.spawn_child(test, role);
+        child.kill().expect("SIGKILL");
+        child.wait().expect("the child ends");
+        said
+    }
+
     fn spawn_child(&self, test: &str, role: &str) -> (Child, Vec<String>) {
         let mut child = Command::new(std::env::current_exe().unwrap())
             .args([
@@ -218,6 +230,18 @@ async fn open_campaign(
             Ok((planner.finish().await?, true))
         }
         _ => unreachable!("a new kind of start"),
+    }
+}
+
+/// The planner of a new campaign of `numbers` (the journal must have no campaign).
+async fn new_planner(journal: &Journal, message: &Message, numbers: &[String]) -> Planner {
+    match journal
+        .open_campaign(message, hash(message, numbers), CampaignPolicy::Resume)
+        .await
+        .expect("the campaign opens")
+    {
+        CampaignStart::Plan(planner) => planner,
+        _ => panic!("a journal without a campaign plans one"),
     }
 }
 
@@ -368,32 +392,18 @@ async fn refuses_another_campaign(f: Fixture) {
     assert_eq!(resume(&journal, &m, &list).await.info().id, first.info().id);
 
     // Explicitly: a new campaign for the other message, then the same one resumed.
-    let (replaced, planned) = open_campaign(
-        &journal,
-        &other_text,
-        &list,
-        5,
-        CampaignPolicy::ReplaceIfDifferent,
-    )
-    .await
-    .unwrap();
+    let open_other = async |policy| {
+        open_campaign(&journal, &other_text, &list, 5, policy)
+            .await
+            .unwrap()
+    };
+    let (replaced, planned) = open_other(CampaignPolicy::ReplaceIfDifferent).await;
     assert!(planned);
     assert!(replaced.info().id > first.info().id);
-    let (again, planned) = open_campaign(
-        &journal,
-        &other_text,
-        &list,
-        5,
-        CampaignPolicy::ReplaceIfDifferent,
-    )
-    .await
-    .unwrap();
+    let (again, planned) = open_other(CampaignPolicy::ReplaceIfDifferent).await;
     assert!(!planned);
     assert_eq!(again.info().id, replaced.info().id);
-    let (fresh, planned) =
-        open_campaign(&journal, &other_text, &list, 5, CampaignPolicy::AlwaysNew)
-            .await
-            .unwrap();
+    let (fresh, planned) = open_other(CampaignPolicy::AlwaysNew).await;
     assert!(planned && fresh.info().id > replaced.info().id);
     // The first campaign's records are kept.
     assert_eq!(first.summary().await.unwrap().not_sent, 10);
@@ -403,13 +413,7 @@ async fn plan_must_match_its_hash(f: Fixture) {
     let journal = f.open().await;
     let m = message("Hello");
     let list = numbers(10);
-    let CampaignStart::Plan(mut planner) = journal
-        .open_campaign(&m, hash(&m, &list), CampaignPolicy::Resume)
-        .await
-        .unwrap()
-    else {
-        panic!("a new journal plans");
-    };
+    let mut planner = new_planner(&journal, &m, &list).await;
     planner.request(&list[..5]).await.unwrap();
     planner.request(&numbers(4)).await.unwrap();
     match planner.finish().await {
@@ -421,13 +425,7 @@ async fn plan_must_match_its_hash(f: Fixture) {
     }
     assert!(journal.current_campaign().await.unwrap().is_none());
 
-    let CampaignStart::Plan(mut planner) = journal
-        .open_campaign(&m, hash(&m, &list), CampaignPolicy::Resume)
-        .await
-        .unwrap()
-    else {
-        panic!("nothing was kept, so it plans again");
-    };
+    let mut planner = new_planner(&journal, &m, &list).await;
     assert!(matches!(
         planner.request(&["447700900001", "4477\n00"]).await,
         Err(Error::InvalidRecipient { position: 1, .. })
@@ -735,27 +733,22 @@ async fn receipts_are_idempotent(f: Fixture) {
     let queued = Receipt::new(&id, &list[1], "-2", OutcomeClass::Accepted, at(10));
     let delivered = Receipt::new(&id, &list[1], "0", OutcomeClass::Delivered, at(20));
     let stale = Receipt::new(&id, &list[1], "-3", OutcomeClass::Accepted, at(15));
-    assert_eq!(
-        journal.store_receipt(&queued).await.unwrap(),
-        ReceiptStored::Latest
-    );
-    assert_eq!(
-        journal.store_receipt(&delivered).await.unwrap(),
-        ReceiptStored::Latest
-    );
-    // The gateway posts it again: stored once.
-    assert_eq!(
-        journal.store_receipt(&delivered).await.unwrap(),
-        ReceiptStored::Duplicate
-    );
-    assert_eq!(
-        journal.store_receipt(&queued).await.unwrap(),
-        ReceiptStored::Duplicate
-    );
-    assert_eq!(
-        journal.store_receipt(&stale).await.unwrap(),
-        ReceiptStored::Older
-    );
+    // In order: two reports, the same ones posted again by the gateway (stored once), and an
+    // older report arriving late (kept in the history only).
+    let expected = [
+        (&queued, ReceiptStored::Latest),
+        (&delivered, ReceiptStored::Latest),
+        (&delivered, ReceiptStored::Duplicate),
+        (&queued, ReceiptStored::Duplicate),
+        (&stale, ReceiptStored::Older),
+    ];
+    for (receipt, stored) in expected {
+        assert_eq!(
+            journal.store_receipt(receipt).await.unwrap(),
+            stored,
+            "{receipt:?}"
+        );
+    }
     // Several receivers at once, each with its own handle: still stored once.
     let receivers = [f.open().await, f.open().await];
     let rejected = Receipt::new(message_id(2), &list[2], "3", OutcomeClass::Rejected, at(30));
@@ -922,9 +915,7 @@ async fn killed_mid_campaign(f: Fixture) {
     if child_role().is_some() {
         mid_campaign_child(&Fixture::from_child_env()).await;
     }
-    let (mut child, said) = f.spawn_child("killed_mid_campaign", "mid-campaign");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let said = f.kill_child_when_ready("killed_mid_campaign", "mid-campaign");
     assert_eq!(said, ["3 2"]);
 
     let journal = f.open().await;
@@ -963,13 +954,7 @@ async fn mid_plan_child(f: &Fixture) -> ! {
     let journal = f.open().await;
     let m = message("Hello");
     let list = numbers(50_000);
-    let CampaignStart::Plan(mut planner) = journal
-        .open_campaign(&m, hash(&m, &list), CampaignPolicy::Resume)
-        .await
-        .unwrap()
-    else {
-        panic!("a new journal plans");
-    };
+    let mut planner = new_planner(&journal, &m, &list).await;
     // Enough to have sent batches to the store.
     for request in list[..40_000].chunks(100) {
         planner.request(request).await.unwrap();
@@ -982,9 +967,7 @@ async fn killed_mid_plan(f: Fixture) {
     if child_role().is_some() {
         mid_plan_child(&Fixture::from_child_env()).await;
     }
-    let (mut child, _) = f.spawn_child("killed_mid_plan", "mid-plan");
-    child.kill().unwrap();
-    child.wait().unwrap();
+    f.kill_child_when_ready("killed_mid_plan", "mid-plan");
     let journal = f.open().await;
     assert!(journal.current_campaign().await.unwrap().is_none());
     let m = message("Hello");
@@ -1054,19 +1037,17 @@ async fn two_workers_one_dies(f: Fixture) {
             }
         })
     };
-    let (mut child, said) = tokio::task::spawn_blocking({
+    let said = tokio::task::spawn_blocking({
         let f = Fixture {
             kind: f.kind,
             location: f.location.clone(),
             schema: f.schema.clone(),
             _dir: None,
         };
-        move || f.spawn_child("two_workers_one_dies", "dying-worker")
+        move || f.kill_child_when_ready("two_workers_one_dies", "dying-worker")
     })
     .await
     .unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
     let written_by_survivor = survivor.await.unwrap();
     let written_by_dead: Vec<u64> = said
         .iter()
@@ -1150,7 +1131,8 @@ async fn read_only_file_refuses_receipts() {
     if enforced {
         assert!(matches!(result, Err(Error::Storage { .. })), "{result:?}");
     } else {
-        eprintln!(
+        let _ = writeln!(
+            std::io::stderr(),
             "read_only_file_refuses_receipts: file permissions are not enforced for this user (root); \
              read_only_journal_refuses_receipts covers the error"
         );
