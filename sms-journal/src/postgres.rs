@@ -113,6 +113,7 @@ impl Postgres {
         };
         let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| bad(format!("not a PostgreSQL URL: {e}")))?;
+        let mut settings = Vec::new();
         if let Some(schema) = &options.postgres_schema {
             let plain = schema.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
                 && schema
@@ -123,7 +124,17 @@ impl Postgres {
                     "the schema name {schema:?} is not a plain lower-case identifier"
                 )));
             }
-            config.options(format!("-c search_path={schema}"));
+            settings.push(format!("-c search_path={schema}"));
+        }
+        if options.read_only {
+            // Every connection of the pool, including those it opens later.
+            settings.push("-c default_transaction_read_only=on".to_owned());
+        }
+        if !settings.is_empty() {
+            // After the URL's own `options`, if any.
+            let given = config.get_options().map(str::to_owned);
+            settings.splice(0..0, given);
+            config.options(settings.join(" "));
         }
         let manager = Manager::from_config(
             config,
@@ -154,14 +165,6 @@ impl Postgres {
                 &journal.location,
             )
             .await?;
-        }
-        if options.read_only {
-            client
-                .batch_execute("SET default_transaction_read_only = on")
-                .await
-                .map_err(|e| journal.fail("open read-only", e))?;
-            // Every connection must be read-only, not only this one: keep just this one.
-            journal.pool.resize(1);
         }
         Ok(journal)
     }

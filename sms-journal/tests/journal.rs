@@ -195,6 +195,7 @@ on_both!(
     killed_mid_campaign,
     killed_mid_plan,
     two_workers_one_dies,
+    read_only_journal_refuses_receipts,
 );
 
 fn numbers(count: usize) -> Vec<String> {
@@ -1080,9 +1081,7 @@ async fn two_workers_one_dies(f: Fixture) {
 
 /// A journal that cannot be written (here: opened read-only) returns the error, so that the
 /// receiver answers -1; nothing is stored.
-#[tokio::test]
-async fn read_only_journal_refuses_receipts() {
-    let f = Fixture::sqlite();
+async fn read_only_journal_refuses_receipts(f: Fixture) {
     let journal = f.open().await;
     plan(&journal, &message("Hello"), &numbers(3), 3).await;
     let receipt = Receipt::new("A", "447700900000", "0", OutcomeClass::Delivered, at(1));
