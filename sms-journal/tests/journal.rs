@@ -196,7 +196,53 @@ on_both!(
     killed_mid_plan,
     two_workers_one_dies,
     read_only_journal_refuses_receipts,
+    concurrent_transitions_fail_alone,
 );
+
+/// Transitions made at once (which SQLite commits together): those whose claim no longer
+/// holds fail, each alone; the others are all recorded.
+async fn concurrent_transitions_fail_alone(f: Fixture) {
+    let journal = f.open().await;
+    let m = message("Hello");
+    let list = numbers(160);
+    let campaign = plan(&journal, &m, &list, 10).await;
+    let mut claims = Vec::new();
+    for _ in 0..16 {
+        let c = claim(&campaign, "w").await;
+        campaign.start_writing(&c).await.unwrap();
+        claims.push(c);
+    }
+    // Every other request is given back first: its claim no longer holds.
+    for c in claims.iter().step_by(2) {
+        campaign.not_sent(c, "given back").await.unwrap();
+    }
+    let tasks: Vec<_> = claims
+        .into_iter()
+        .map(|c| {
+            let campaign = campaign.clone();
+            tokio::spawn(async move {
+                let result = campaign
+                    .answered(&c, outcomes(&c, OutcomeClass::Accepted))
+                    .await;
+                (c.index(), result)
+            })
+        })
+        .collect();
+    for task in tasks {
+        let (index, result) = task.await.unwrap();
+        match (index % 2, result) {
+            (0, Err(Error::NotHeld { state, .. })) => assert_eq!(state, RequestState::Planned),
+            (1, Ok(())) => {}
+            (_, other) => panic!("request {index}: {other:?}"),
+        }
+    }
+    let summary = campaign.summary().await.unwrap();
+    assert_eq!((summary.accepted, summary.not_sent), (80, 80));
+    let rows = all_status(&campaign).await;
+    assert!(rows
+        .iter()
+        .all(|r| (r.request % 2 == 1) == r.sent.is_some()));
+}
 
 fn numbers(count: usize) -> Vec<String> {
     (0..count).map(|i| format!("4477009{i:05}")).collect()
