@@ -32,7 +32,8 @@ start_postgres() {
     local port
     for port in 55432 55433 55434 55435 55436; do
         if "${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-            -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c max_connections=200" start >/dev/null; then
+            -o "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c max_connections=200" start \
+            >>"$PG_DIR/pg_ctl.log" 2>&1; then
             PG_BIN="$bin"
             PG_AS="${as[*]}"
             trap stop_postgres EXIT
@@ -41,7 +42,8 @@ start_postgres() {
             return 0
         fi
     done
-    cat "$PG_DIR/server.log"
+    # A port in use fails one attempt; all of them failing is told with the server's words.
+    cat "$PG_DIR/pg_ctl.log" "$PG_DIR/server.log"
     return 1
 }
 
