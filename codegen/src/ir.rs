@@ -31,8 +31,16 @@ pub enum TypeKind {
     Struct(StructDef),
     /// A simple type with an enumeration.
     Enum(Vec<EnumVariant>),
-    /// The alternatives of an `xsd:choice`.
+    /// The alternatives of an `xsd:choice`, or the members of a substitution group: a group
+    /// of elements that reads itself from its parent's children.
     Choice(Vec<ChoiceVariant>),
+    /// One occurrence of a sequence that repeats as a whole (or is an alternative of a
+    /// choice): its elements, read in order, so that repetitions keep their interleaving.
+    Sequence(Vec<Field>),
+    /// A base type and the types derived from it, told apart by `xsi:type`.
+    Derived(DerivedSet),
+    /// The pieces of mixed content: runs of text, and the elements.
+    Mixed(Vec<ChoiceVariant>),
     /// A simple type restricted by facets that can be checked.
     Newtype {
         inner: TypeExpr,
@@ -93,16 +101,39 @@ pub struct Field {
 pub enum FieldKind {
     /// A child element with this name.
     Element(XmlName),
-    /// One of several elements: `ty` is a [`TypeKind::Choice`] type.
-    Choice(Vec<XmlName>),
+    /// A group of elements that reads itself (`ty` is a [`TypeKind::Choice`] or
+    /// [`TypeKind::Sequence`] type); `first` is the local name of an element it begins with,
+    /// for the error when a required one is missing.
+    Group { first: String },
     /// Elements matched by `xsd:any`: kept as written.
     Any,
     /// The items of a SOAP-encoded array: any element name is read; `name` is written, each
-    /// item with `xsi:type` = `item_type` when the schema names it.
+    /// item with `xsi:type` = `item_type` when the schema names it. The items of an array of
+    /// arrays are arrays themselves (`item_ranks` is how the item type's own ranks are
+    /// written, `[]` or `[,]`); a two-dimensional array's items are rows (`rows`).
     ArrayItems {
         name: XmlName,
         item_type: Option<XmlName>,
+        item_ranks: String,
+        rows: bool,
     },
+    /// The whole content of a mixed type, in order: `ty` is a [`TypeKind::Mixed`] type.
+    Mixed,
+}
+
+impl Field {
+    /// The field of the elements `xsd:any` lets in.
+    pub fn any() -> Self {
+        Self {
+            rust: "any".into(),
+            doc: None,
+            kind: FieldKind::Any,
+            ty: TypeExpr::Builtin(Builtin::Empty),
+            occurs: Occurs::Many,
+            boxed: false,
+            xsi_type: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +143,8 @@ pub enum Occurs {
     Optional {
         nil: bool,
     },
+    /// Optional and nillable: absent, nil or a value (`soap_runtime::Nillable`).
+    OptionalNillable,
     Many,
     /// Repeated, with `xsi:nil` items.
     ManyNillable,
@@ -137,11 +170,58 @@ pub struct EnumVariant {
 pub struct ChoiceVariant {
     pub rust: String,
     pub doc: Option<String>,
-    /// `None` for the `xsd:any` alternative.
-    pub name: Option<XmlName>,
+    pub kind: VariantKind,
     pub ty: TypeExpr,
+    /// Consecutive occurrences held together (`Vec`).
     pub many: bool,
     pub boxed: bool,
+}
+
+impl ChoiceVariant {
+    /// The alternative of the elements `xsd:any` lets in.
+    pub fn any(rust: String) -> Self {
+        Self {
+            rust,
+            doc: None,
+            kind: VariantKind::Any,
+            ty: TypeExpr::Builtin(Builtin::Empty),
+            many: false,
+            boxed: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VariantKind {
+    /// An element with this name.
+    Element(XmlName),
+    /// A group that reads itself (`ty` is a [`TypeKind::Choice`] or [`TypeKind::Sequence`]).
+    Group,
+    /// An element matched by `xsd:any`, kept as written.
+    Any,
+    /// A run of text (in mixed content).
+    Text,
+}
+
+/// A base type and the types derived from it.
+#[derive(Debug, Clone)]
+pub struct DerivedSet {
+    /// The base's XML name, for errors.
+    pub base_xml: String,
+    /// Whether the base is abstract: then it has no variant, and an element that names no
+    /// derived type is an error.
+    pub abstract_base: bool,
+    /// The base (unless abstract) first, then every type derived from it, directly or not.
+    pub variants: Vec<DerivedVariant>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DerivedVariant {
+    pub rust: String,
+    /// The struct the variant holds (boxed).
+    pub ty: String,
+    /// The type's name, as `xsi:type` names it; `None` for the base itself.
+    pub xsi_type: Option<XmlName>,
 }
 
 #[derive(Debug, Clone)]
@@ -192,6 +272,7 @@ pub enum Builtin {
     U128,
     F32,
     F64,
+    QName,
     Decimal,
     DateTime,
     Date,
@@ -207,7 +288,7 @@ impl Builtin {
     pub fn has_default(self) -> bool {
         !matches!(
             self,
-            Self::Decimal | Self::DateTime | Self::Date | Self::Time
+            Self::Decimal | Self::DateTime | Self::Date | Self::Time | Self::QName
         )
     }
 

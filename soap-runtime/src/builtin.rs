@@ -8,7 +8,7 @@ use std::fmt;
 
 use base64::Engine as _;
 
-use crate::{SimpleValue, Text, ValueError, XmlWriter};
+use crate::{Namespaces, SimpleValue, Text, ValueError, XmlWriter};
 
 impl SimpleValue for String {
     fn write_text(&self, out: &mut Text<'_>) {
@@ -245,7 +245,7 @@ impl SimpleValue for HexBinary {
     fn parse_text(text: &str) -> Result<Self, ValueError> {
         let hex = text.trim().as_bytes();
         let nibble = |b: u8| (b as char).to_digit(16);
-        if hex.len() % 2 != 0 {
+        if !hex.len().is_multiple_of(2) {
             return Err(ValueError::new("xsd:hexBinary", text));
         }
         hex.chunks(2)
@@ -295,20 +295,132 @@ impl<T: SimpleValue> SimpleValue for List<T> {
     }
 
     fn parse_text(text: &str) -> Result<Self, ValueError> {
+        Self::parse_in(text, &Namespaces::NONE)
+    }
+
+    fn parse_in(text: &str, namespaces: &Namespaces<'_>) -> Result<Self, ValueError> {
         text.split_ascii_whitespace()
-            .map(T::parse_text)
+            .map(|item| T::parse_in(item, namespaces))
             .collect::<Result<_, _>>()
             .map(Self)
     }
+
+    fn declare_namespaces(&self, w: &mut XmlWriter) {
+        for item in &self.0 {
+            item.declare_namespaces(w);
+        }
+    }
 }
 
-/// An element matched by `xsd:any`, kept as it was written. Namespace declarations made on its
-/// ancestors are not carried along.
+/// `xsd:QName`: a name with the namespace its prefix stood for where it was read.
+///
+/// The prefix itself is not kept: it only meant something where it was declared. When the
+/// value is written, the writer declares a prefix for the namespace on the element (or finds
+/// one already in scope) and writes the name with it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QNameValue {
+    /// The namespace, or `None` for a name in no namespace.
+    pub ns: Option<String>,
+    /// The local part.
+    pub local: String,
+}
+
+impl QNameValue {
+    /// A name in a namespace.
+    pub fn qualified(ns: impl Into<String>, local: impl Into<String>) -> Self {
+        Self {
+            ns: Some(ns.into()),
+            local: local.into(),
+        }
+    }
+
+    /// A name in no namespace.
+    pub fn unqualified(local: impl Into<String>) -> Self {
+        Self {
+            ns: None,
+            local: local.into(),
+        }
+    }
+
+    /// The namespace (`""` for none) and the local name, for matching.
+    pub fn parts(&self) -> (&str, &str) {
+        (self.ns.as_deref().unwrap_or(""), &self.local)
+    }
+
+    /// The local name, if the name is in `ns` (`""` for no namespace).
+    pub fn local_in(&self, ns: &str) -> Option<&str> {
+        (self.ns.as_deref().unwrap_or("") == ns).then_some(self.local.as_str())
+    }
+}
+
+impl fmt::Display for QNameValue {
+    /// `{namespace}local`, or `local` for a name in no namespace.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.ns {
+            Some(ns) => write!(f, "{{{ns}}}{}", self.local),
+            None => f.write_str(&self.local),
+        }
+    }
+}
+
+impl SimpleValue for QNameValue {
+    /// `prefix:local`, with the prefix [`SimpleValue::declare_namespaces`] declared.
+    fn write_text(&self, out: &mut Text<'_>) {
+        if let Some(prefix) = self.ns.as_deref().and_then(|ns| out.prefix_of(ns)) {
+            let prefix = prefix.to_owned();
+            out.push(&prefix);
+            out.push(":");
+        }
+        out.push(&self.local);
+    }
+
+    /// Only an unprefixed name (in no namespace) can be read without the declarations in
+    /// scope; the reader uses [`SimpleValue::parse_in`].
+    fn parse_text(text: &str) -> Result<Self, ValueError> {
+        Self::parse_in(text, &Namespaces::NONE)
+    }
+
+    /// Resolves the prefix; an unprefixed name is in the default namespace, as XML Schema says.
+    fn parse_in(text: &str, namespaces: &Namespaces<'_>) -> Result<Self, ValueError> {
+        let trimmed = text.trim();
+        let (prefix, local) = match trimmed.split_once(':') {
+            Some((prefix, local)) => (Some(prefix), local),
+            None => (None, trimmed),
+        };
+        let is_name = |s: &str| {
+            !s.is_empty()
+                && !s.contains(|c: char| c.is_whitespace() || c == ':')
+                && !s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.')
+        };
+        if !is_name(local) || !prefix.is_none_or(is_name) {
+            return Err(ValueError::new("xsd:QName", text));
+        }
+        let ns = namespaces.namespace_of(prefix);
+        if prefix.is_some() && ns.is_none() {
+            return Err(ValueError::new("xsd:QName with a declared prefix", text));
+        }
+        Ok(Self {
+            ns: ns.map(str::to_owned),
+            local: local.to_owned(),
+        })
+    }
+
+    fn declare_namespaces(&self, w: &mut XmlWriter) {
+        if let Some(ns) = &self.ns {
+            w.declare_namespace(ns);
+        }
+    }
+}
+
+/// An element matched by `xsd:any`, kept as it was written, made to stand on its own: when it
+/// was read, the namespace declarations of its ancestors that it uses (in names or in values
+/// such as `xsi:type`) were added to its start tag, so it means the same wherever it is written.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct AnyElement(String);
 
 impl AnyElement {
-    /// Wraps a well-formed element, written as XML; it is written back as it is.
+    /// Wraps a well-formed element, written as XML; it is written back as it is, so every
+    /// prefix it uses should be declared in it.
     pub fn from_raw(xml: String) -> Self {
         Self(xml)
     }
@@ -324,25 +436,54 @@ impl AnyElement {
     }
 }
 
-/// The content of an `xsd:anyType` element (what lies between its tags), kept as written.
+/// The content of an `xsd:anyType` element (what lies between its tags), kept as written,
+/// with the namespace prefixes it uses.
+///
+/// When written, the element that holds it declares those prefixes again, except the default
+/// namespace (the writer never uses one, so unprefixed names stay in no namespace) and a prefix
+/// that element's own start tag binds to another namespace.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct AnyContent(String);
+pub struct AnyContent {
+    xml: String,
+    /// (prefix, namespace) pairs, sorted; `None` is the default namespace.
+    namespaces: Vec<(Option<String>, String)>,
+}
 
 impl AnyContent {
-    /// Wraps well-formed content, written as XML.
+    /// Wraps well-formed content, written as XML, that declares every prefix it uses.
     pub fn from_raw(xml: String) -> Self {
-        Self(xml)
+        Self::with_namespaces(xml, Vec::new())
+    }
+
+    /// Wraps well-formed content that uses these (prefix, namespace) declarations, made
+    /// outside it.
+    pub fn with_namespaces(xml: String, mut namespaces: Vec<(Option<String>, String)>) -> Self {
+        namespaces.sort();
+        Self { xml, namespaces }
     }
 
     /// The content as XML.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.xml
+    }
+
+    /// The declarations made outside the content that it uses.
+    pub fn namespaces(&self) -> &[(Option<String>, String)] {
+        &self.namespaces
     }
 }
 
 impl crate::XmlValue for AnyContent {
+    fn write_attributes(&self, w: &mut XmlWriter) {
+        for (prefix, ns) in &self.namespaces {
+            if let Some(prefix) = prefix {
+                w.keep_prefix(prefix, ns);
+            }
+        }
+    }
+
     fn write_content(&self, w: &mut XmlWriter) {
-        w.raw(&self.0);
+        w.raw(&self.xml);
     }
 
     fn read(element: crate::Element<'_, '_>) -> Result<Self, crate::ReadError> {

@@ -8,10 +8,10 @@ use std::borrow::Cow;
 use std::fmt;
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
+use quick_xml::name::{PrefixDeclaration, ResolveResult};
 use quick_xml::NsReader;
 
-use crate::{SimpleValue, ValueError, XmlValue};
+use crate::{OrNil, QNameValue, SimpleValue, ValueError, XmlMixed, XmlValue};
 
 /// Where in the input a read error was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +108,17 @@ pub enum ReadErrorKind {
         /// The local name found.
         found: String,
     },
+    /// An element of an abstract type names, with `xsi:type`, no type derived from it that
+    /// the schema defines (or names none).
+    #[error("<{element}> is of the abstract type {abstract_type}, and {found}")]
+    AbstractType {
+        /// The element.
+        element: String,
+        /// The abstract type's name.
+        abstract_type: &'static str,
+        /// What its `xsi:type` says instead.
+        found: String,
+    },
 }
 
 /// An error reading XML into a value, with where it happened.
@@ -131,6 +142,9 @@ pub struct XmlReader<'a> {
     input: &'a str,
     /// How many elements are open.
     depth: usize,
+    /// An event read but given back ([`Element::put_back`], or the end of mixed content met
+    /// while text was pending), with its offset: the next one to hand out.
+    pending: Option<(usize, Event<'a>)>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -142,6 +156,7 @@ impl<'a> XmlReader<'a> {
             inner,
             input,
             depth: 0,
+            pending: None,
         }
     }
 
@@ -216,6 +231,9 @@ impl<'a> XmlReader<'a> {
 
     /// The next event and the byte offset where it starts.
     fn next_event(&mut self) -> Result<(usize, Event<'a>), ReadError> {
+        if let Some(pending) = self.pending.take() {
+            return Ok(pending);
+        }
         let offset = self.inner.buffer_position() as usize;
         match self.inner.read_event() {
             Ok(event) => Ok((offset, event)),
@@ -230,6 +248,56 @@ impl<'a> XmlReader<'a> {
 fn is_blank(text: &[u8]) -> bool {
     text.iter().all(u8::is_ascii_whitespace)
 }
+
+/// The namespace prefixes in scope where a value is read, to resolve the prefix of an
+/// `xsd:QName` (see [`crate::SimpleValue::parse_in`]).
+#[derive(Clone, Copy)]
+pub struct Namespaces<'r> {
+    reader: Option<&'r NsReader<&'r [u8]>>,
+}
+
+impl fmt::Debug for Namespaces<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut map = f.debug_map();
+        for (prefix, ns) in self.bindings() {
+            map.entry(&prefix.unwrap_or(""), &ns);
+        }
+        map.finish()
+    }
+}
+
+impl<'r> Namespaces<'r> {
+    /// No declarations at all: only unprefixed names (in no namespace) resolve.
+    pub const NONE: Namespaces<'static> = Namespaces { reader: None };
+
+    /// The namespace bound to `prefix` (`None`: the default namespace), if any.
+    pub fn namespace_of(&self, prefix: Option<&str>) -> Option<&'r str> {
+        if prefix == Some("xml") {
+            return Some(XML_NS);
+        }
+        self.bindings()
+            .find(|(p, _)| *p == prefix)
+            .map(|(_, ns)| ns)
+            .filter(|ns| !ns.is_empty())
+    }
+
+    /// The declarations in scope, outermost first, each prefix once (`None`: the default
+    /// namespace).
+    pub fn bindings(&self) -> impl Iterator<Item = (Option<&'r str>, &'r str)> {
+        self.reader
+            .into_iter()
+            .flat_map(NsReader::prefixes)
+            .filter_map(|(prefix, ns)| {
+                let prefix = match prefix {
+                    PrefixDeclaration::Default => None,
+                    PrefixDeclaration::Named(p) => Some(std::str::from_utf8(p).ok()?),
+                };
+                Some((prefix, std::str::from_utf8(ns.into_inner()).ok()?))
+            })
+    }
+}
+
+const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -271,6 +339,82 @@ impl<'r, 'a> Element<'r, 'a> {
     /// Byte offset of the start tag in the input.
     pub fn offset(&self) -> usize {
         self.offset
+    }
+
+    /// The namespace declarations in scope at this element (its own included). Call it before
+    /// reading the content.
+    pub fn namespaces(&self) -> Namespaces<'_> {
+        Namespaces {
+            reader: Some(&self.reader.inner),
+        }
+    }
+
+    /// The type `xsi:type` names, resolved against the declarations in scope. Call it before
+    /// reading the content.
+    pub fn xsi_type(&self) -> Result<Option<QNameValue>, ReadError> {
+        for attribute in self.start.attributes().with_checks(false) {
+            let attribute = attribute.map_err(|e| self.syntax(e.to_string()))?;
+            if attribute.key.local_name().as_ref() != b"type" {
+                continue;
+            }
+            let (ns, _) = self.reader.inner.resolve_attribute(attribute.key);
+            let is_xsi = matches!(ns, ResolveResult::Bound(ns)
+                if std::str::from_utf8(ns.into_inner()).is_ok_and(is_xsi_namespace));
+            if is_xsi {
+                let value = attribute
+                    .unescape_value()
+                    .map_err(|e| self.syntax(e.to_string()))?;
+                return QNameValue::parse_in(&value, &self.namespaces())
+                    .map(Some)
+                    .map_err(|error| {
+                        self.error(ReadErrorKind::Value {
+                            name: "@xsi:type".to_owned(),
+                            error,
+                        })
+                    });
+            }
+        }
+        Ok(None)
+    }
+
+    /// The error for an element of the abstract type `abstract_type` whose `xsi:type` names
+    /// no type this reader knows as derived from it.
+    pub fn abstract_type(&self, abstract_type: &'static str) -> ReadError {
+        let found = match self.xsi_type() {
+            Ok(Some(name)) => format!("its xsi:type {name} is not a type derived from it"),
+            Ok(None) => "it has no xsi:type naming a type derived from it".to_owned(),
+            Err(error) => return error,
+        };
+        self.error(ReadErrorKind::AbstractType {
+            element: self.local_name().to_owned(),
+            abstract_type,
+            found,
+        })
+    }
+
+    /// The dimensions a SOAP-encoded array gives in `SOAP-ENC:arrayType` (`xsd:int[2,3]` gives
+    /// 2 and 3); empty when it gives none.
+    pub fn array_dimensions(&self) -> Result<Vec<usize>, ReadError> {
+        let Some(value) = self.attribute("arrayType")? else {
+            return Ok(Vec::new());
+        };
+        let dims = value
+            .trim_end()
+            .strip_suffix(']')
+            .and_then(|v| v.rsplit_once('['))
+            .map_or("", |(_, dims)| dims);
+        if dims.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        dims.split(',')
+            .map(|d| d.trim().parse::<usize>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| {
+                self.error(ReadErrorKind::Value {
+                    name: "@SOAP-ENC:arrayType".to_owned(),
+                    error: ValueError::new("array dimensions", &value),
+                })
+            })
     }
 
     /// An error located at this element's start tag.
@@ -315,12 +459,14 @@ impl<'r, 'a> Element<'r, 'a> {
     ) -> Result<Option<T>, ReadError> {
         match self.attribute(local)? {
             None => Ok(None),
-            Some(text) => T::parse_text(&text).map(Some).map_err(|error| {
-                self.error(ReadErrorKind::Value {
-                    name: format!("@{local}"),
-                    error,
-                })
-            }),
+            Some(text) => T::parse_in(&text, &self.namespaces())
+                .map(Some)
+                .map_err(|error| {
+                    self.error(ReadErrorKind::Value {
+                        name: format!("@{local}"),
+                        error,
+                    })
+                }),
         }
     }
 
@@ -422,6 +568,102 @@ impl<'r, 'a> Element<'r, 'a> {
         }
     }
 
+    /// Gives back a child just returned by [`Element::next_child`], unread: the next call
+    /// returns it again. A group that reads itself from its parent ([`crate::XmlGroup`]) is
+    /// handed the parent this way.
+    pub fn put_back(self) {
+        let event = match self.state {
+            State::Empty => Event::Empty(self.start),
+            State::Open | State::Closed => {
+                self.reader.depth -= 1;
+                Event::Start(self.start)
+            }
+        };
+        self.reader.pending = Some((self.offset, event));
+    }
+
+    /// The next piece of mixed content: a run of text (entities resolved, CDATA included) or
+    /// a child element; `None` at the end of this element. Comments and processing
+    /// instructions are passed over; whatever is left unread of the previous child is skipped.
+    pub fn next_mixed(&mut self) -> Result<Option<Mixed<'_, 'a>>, ReadError> {
+        if self.state != State::Open {
+            return Ok(None);
+        }
+        self.skip_to_depth(self.depth)?;
+        let mut text: Option<Cow<'a, str>> = None;
+        loop {
+            let (offset, event) = self.reader.next_event()?;
+            let piece = match event {
+                Event::Text(_) | Event::CData(_) => self.text_piece(event, offset)?,
+                Event::Start(_) | Event::Empty(_) | Event::End(_) if text.is_some() => {
+                    // The text before it comes first; the event is handed out next time.
+                    self.reader.pending = Some((offset, event));
+                    return Ok(text.map(Mixed::Text));
+                }
+                Event::Start(_) | Event::Empty(_) => {
+                    self.reader.pending = Some((offset, event));
+                    return Ok(self.next_child()?.map(Mixed::Element));
+                }
+                Event::End(_) => {
+                    self.reader.depth -= 1;
+                    self.state = State::Closed;
+                    return Ok(None);
+                }
+                Event::Eof => return Err(self.reader.error(ReadErrorKind::UnexpectedEof, offset)),
+                _ => continue,
+            };
+            text = Some(joined(text, piece));
+        }
+    }
+
+    /// The error for a child that is none of the elements expected here.
+    pub fn unexpected(&self, expected: &str) -> ReadError {
+        self.error(ReadErrorKind::UnexpectedElement {
+            expected: expected.to_owned(),
+            found: self.local_name().to_owned(),
+        })
+    }
+
+    /// Reads the next children while they are named `local`, as `T`s: the repetitions of one
+    /// alternative of a choice, held together.
+    pub fn read_consecutive<T: XmlValue>(&mut self, local: &str) -> Result<Vec<T>, ReadError> {
+        let mut items = Vec::new();
+        while let Some(child) = self.next_child()? {
+            if child.local_name() != local {
+                child.put_back();
+                break;
+            }
+            items.push(child.read()?);
+        }
+        Ok(items)
+    }
+
+    /// Reads occurrences of a group while the next child begins one; the first must.
+    pub fn read_groups<T: crate::XmlGroup>(&mut self) -> Result<Vec<T>, ReadError> {
+        let mut items = vec![T::read_group(self)?];
+        while let Some(child) = self.next_child()? {
+            let again = T::accepts(child.local_name());
+            child.put_back();
+            if !again {
+                break;
+            }
+            items.push(T::read_group(self)?);
+        }
+        Ok(items)
+    }
+
+    /// Reads mixed content to the end of the element, in document order.
+    pub fn read_mixed<T: XmlMixed>(&mut self) -> Result<Vec<T>, ReadError> {
+        let mut content = Vec::new();
+        while let Some(piece) = self.next_mixed()? {
+            match piece {
+                Mixed::Text(text) => content.push(T::text(text.into_owned())),
+                Mixed::Element(child) => content.extend(T::read_element(child)?),
+            }
+        }
+        Ok(content)
+    }
+
     /// Reads the element's content as text (entities resolved, CDATA included). Borrows from
     /// the input when the text had no escapes.
     pub fn text(mut self) -> Result<Cow<'a, str>, ReadError> {
@@ -436,14 +678,7 @@ impl<'r, 'a> Element<'r, 'a> {
         loop {
             let (offset, event) = self.reader.next_event()?;
             let piece = match event {
-                Event::Text(t) => t.unescape().map_err(|e| {
-                    self.reader
-                        .error(ReadErrorKind::Syntax(e.to_string()), offset)
-                })?,
-                Event::CData(c) => match c.into_inner() {
-                    Cow::Borrowed(bytes) => Cow::Borrowed(self.utf8(bytes, offset)?),
-                    Cow::Owned(bytes) => Cow::Owned(self.utf8(&bytes, offset)?.to_owned()),
-                },
+                Event::Text(_) | Event::CData(_) => self.text_piece(event, offset)?,
                 Event::Start(child) | Event::Empty(child) => {
                     let child =
                         String::from_utf8_lossy(child.local_name().into_inner()).into_owned();
@@ -460,10 +695,23 @@ impl<'r, 'a> Element<'r, 'a> {
                 Event::Eof => return Err(self.reader.error(ReadErrorKind::UnexpectedEof, offset)),
                 _ => continue,
             };
-            text = Some(match text {
-                None => piece,
-                Some(so_far) => Cow::Owned(so_far.into_owned() + &piece),
-            });
+            text = Some(joined(text, piece));
+        }
+    }
+
+    /// The text of a text or CDATA event (entities resolved), borrowed from the input when
+    /// it can be; empty for any other event.
+    fn text_piece(&self, event: Event<'a>, offset: usize) -> Result<Cow<'a, str>, ReadError> {
+        match event {
+            Event::Text(t) => t.unescape().map_err(|e| {
+                self.reader
+                    .error(ReadErrorKind::Syntax(e.to_string()), offset)
+            }),
+            Event::CData(c) => match c.into_inner() {
+                Cow::Borrowed(bytes) => Ok(Cow::Borrowed(self.utf8(bytes, offset)?)),
+                Cow::Owned(bytes) => Ok(Cow::Owned(self.utf8(&bytes, offset)?.to_owned())),
+            },
+            _ => Ok(Cow::Borrowed("")),
         }
     }
 
@@ -477,7 +725,8 @@ impl<'r, 'a> Element<'r, 'a> {
     /// Reads the text and parses it as `T`.
     pub fn parse<T: SimpleValue>(mut self) -> Result<T, ReadError> {
         let text = self.take_text()?;
-        T::parse_text(&text).map_err(|error| {
+        // The end tag is read, but its declarations stay in scope until the next event.
+        T::parse_in(&text, &self.namespaces()).map_err(|error| {
             self.error(ReadErrorKind::Value {
                 name: format!("<{}>", self.local_name()),
                 error,
@@ -490,12 +739,13 @@ impl<'r, 'a> Element<'r, 'a> {
         T::read(self)
     }
 
-    /// Reads the content as a `T`, or `None` for `xsi:nil="true"`.
-    pub fn read_nillable<T: XmlValue>(self) -> Result<Option<T>, ReadError> {
+    /// Reads the content as a `T`, or nil for `xsi:nil="true"`: into an `Option<T>` (nil is
+    /// `None`) or a [`crate::Nillable<T>`] (nil is `Nil`), whichever the caller holds.
+    pub fn read_nillable<T: XmlValue, R: OrNil<T>>(self) -> Result<R, ReadError> {
         if self.is_nil() {
-            Ok(None)
+            Ok(R::nil())
         } else {
-            T::read(self).map(Some)
+            T::read(self).map(R::value)
         }
     }
 
@@ -504,9 +754,11 @@ impl<'r, 'a> Element<'r, 'a> {
         T::read(self).map(Box::new)
     }
 
-    /// The whole element as written in the input, for `xsd:any`.
+    /// The whole element as written in the input, for `xsd:any`, made to stand on its own:
+    /// the namespace declarations it inherits and uses are added to its start tag.
     pub fn capture(mut self) -> Result<crate::AnyElement, ReadError> {
         let start = self.offset;
+        let inherited = self.inherited_bindings();
         let end = match self.state {
             State::Empty | State::Closed => self.end_of_start,
             State::Open => {
@@ -515,16 +767,51 @@ impl<'r, 'a> Element<'r, 'a> {
                 self.reader.inner.buffer_position() as usize
             }
         };
-        Ok(crate::AnyElement::from_raw(
-            self.reader.input[start..end].to_owned(),
-        ))
+        let xml = &self.reader.input[start..end];
+        let declarations = used_declarations(&inherited, xml);
+        if declarations.is_empty() {
+            return Ok(crate::AnyElement::from_raw(xml.to_owned()));
+        }
+        // Right after `<name`: the tag name is the start tag's first token.
+        let name_end = 1 + self.start.name().as_ref().len();
+        let mut standalone = String::with_capacity(xml.len() + declarations.len());
+        standalone.push_str(&xml[..name_end]);
+        standalone.push_str(&declarations);
+        standalone.push_str(&xml[name_end..]);
+        Ok(crate::AnyElement::from_raw(standalone))
     }
 
-    /// The element's content (between its tags) as written in the input, for `xsd:anyType`.
+    /// The declarations in scope that this element does not make itself.
+    fn inherited_bindings(&self) -> Vec<(Option<String>, String)> {
+        let own: Vec<Option<Vec<u8>>> = self
+            .start
+            .attributes()
+            .with_checks(false)
+            .flatten()
+            .filter_map(|a| match a.key.as_namespace_binding()? {
+                PrefixDeclaration::Default => Some(None),
+                PrefixDeclaration::Named(p) => Some(Some(p.to_vec())),
+            })
+            .collect();
+        self.namespaces()
+            .bindings()
+            .filter(|(prefix, _)| !own.contains(&prefix.map(|p| p.as_bytes().to_vec())))
+            .map(|(prefix, ns)| (prefix.map(str::to_owned), ns.to_owned()))
+            .collect()
+    }
+
+    /// The element's content (between its tags) as written in the input, for `xsd:anyType`,
+    /// with the namespace declarations in scope that it uses (the element's own included:
+    /// the element is written again by someone else, who will declare them).
     pub fn capture_content(mut self) -> Result<crate::AnyContent, ReadError> {
         let start = self.end_of_start;
+        let in_scope: Vec<(Option<String>, String)> = self
+            .namespaces()
+            .bindings()
+            .map(|(prefix, ns)| (prefix.map(str::to_owned), ns.to_owned()))
+            .collect();
         let xml = match self.state {
-            State::Empty | State::Closed => String::new(),
+            State::Empty | State::Closed => "",
             State::Open => {
                 // Read up to, not past, the end tag: its offset is where the content stops.
                 self.skip_to_depth(self.depth)?;
@@ -536,7 +823,7 @@ impl<'r, 'a> Element<'r, 'a> {
                             self.reader.depth -= 1;
                             if self.reader.depth < self.depth {
                                 self.state = State::Closed;
-                                break self.reader.input[start..offset].to_owned();
+                                break &self.reader.input[start..offset];
                             }
                         }
                         Event::Eof => {
@@ -547,7 +834,11 @@ impl<'r, 'a> Element<'r, 'a> {
                 }
             }
         };
-        Ok(crate::AnyContent::from_raw(xml))
+        let bindings = in_scope
+            .into_iter()
+            .filter(|(prefix, _)| uses_prefix(xml, prefix.as_deref()))
+            .collect();
+        Ok(crate::AnyContent::with_namespaces(xml.to_owned(), bindings))
     }
 
     /// Consumes events until the reader is back at `depth`.
@@ -569,12 +860,79 @@ impl<'r, 'a> Element<'r, 'a> {
     }
 }
 
+/// Text read so far, and the next piece of it.
+fn joined<'a>(so_far: Option<Cow<'a, str>>, piece: Cow<'a, str>) -> Cow<'a, str> {
+    match so_far {
+        None => piece,
+        Some(so_far) => Cow::Owned(so_far.into_owned() + &piece),
+    }
+}
+
+/// One piece of mixed content, from [`Element::next_mixed`].
+pub enum Mixed<'r, 'a> {
+    /// A run of text.
+    Text(Cow<'a, str>),
+    /// A child element.
+    Element(Element<'r, 'a>),
+}
+
+/// Whether `xml` may use `prefix` (`None`: the default namespace, used by any unprefixed
+/// element name). A textual search: a false positive only adds a declaration that does no
+/// harm, and it also finds a prefix used inside a value (an `xsi:type`, a QName).
+fn uses_prefix(xml: &str, prefix: Option<&str>) -> bool {
+    match prefix {
+        Some(prefix) => memchr::memmem::find_iter(xml.as_bytes(), prefix.as_bytes()).any(|at| {
+            let before = at.checked_sub(1).map(|i| xml.as_bytes()[i]);
+            let name_starts =
+                !before.is_some_and(|b| b.is_ascii_alphanumeric() || b"_-.".contains(&b));
+            name_starts && xml.as_bytes().get(at + prefix.len()) == Some(&b':')
+        }),
+        None => xml.contains('<'),
+    }
+}
+
+/// ` xmlns:p="ns"` for each inherited binding that `xml` uses.
+fn used_declarations(inherited: &[(Option<String>, String)], xml: &str) -> String {
+    let mut out = String::new();
+    for (prefix, ns) in inherited {
+        if !uses_prefix(xml, prefix.as_deref()) {
+            continue;
+        }
+        match prefix {
+            Some(prefix) => {
+                out.push_str(" xmlns:");
+                out.push_str(prefix);
+            }
+            None => out.push_str(" xmlns"),
+        }
+        out.push_str("=\"");
+        crate::write::escape_attribute(&mut out, ns);
+        out.push('"');
+    }
+    out
+}
+
 /// The XML Schema instance namespaces: 2001, and the 1999 one that older servers still send.
 pub(crate) fn is_xsi_namespace(ns: &str) -> bool {
     matches!(
         ns,
         crate::XSI_NS | "http://www.w3.org/1999/XMLSchema-instance"
     )
+}
+
+/// The items of a two-dimensional SOAP-encoded array, read one after another, as rows of the
+/// length its `arrayType` gave (see [`Element::array_dimensions`]); one row when it gave none.
+pub fn array_rows<T>(items: Vec<T>, dimensions: &[usize]) -> Vec<Vec<T>> {
+    let columns = match dimensions {
+        [_, columns] if *columns > 0 => *columns,
+        _ => items.len().max(1),
+    };
+    let mut rows = Vec::with_capacity(items.len() / columns + 1);
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
+        rows.push(items.by_ref().take(columns).collect());
+    }
+    rows
 }
 
 /// Reads a whole document whose root element holds a `T`; the root's name is not checked.
@@ -649,6 +1007,132 @@ mod tests {
         let xml = "<!DOCTYPE a [<!ENTITY b \"bbbbbbbb\">]><a>&b;&b;</a>";
         let mut reader = XmlReader::new(xml);
         assert!(reader.root().unwrap().text().is_err());
+    }
+
+    #[test]
+    fn a_child_put_back_is_read_again() {
+        let xml = "<a><b x='1'><c/></b><d/></a>";
+        let mut reader = XmlReader::new(xml);
+        let mut root = reader.root().unwrap();
+        root.next_child().unwrap().unwrap().put_back();
+        let mut b = root.next_child().unwrap().unwrap();
+        assert_eq!(
+            (b.local_name(), b.attribute("x").unwrap().as_deref()),
+            ("b", Some("1"))
+        );
+        b.next_child().unwrap().unwrap().put_back();
+        assert_eq!(b.next_child().unwrap().unwrap().local_name(), "c");
+        assert!(b.next_child().unwrap().is_none());
+        let d = root.next_child().unwrap().unwrap();
+        assert_eq!(d.local_name(), "d");
+        d.put_back();
+        assert_eq!(root.next_child().unwrap().unwrap().local_name(), "d");
+        assert!(root.next_child().unwrap().is_none());
+    }
+
+    #[test]
+    fn mixed_content_comes_in_document_order() {
+        let xml = "<a>one <b>two</b><!-- x --> three &amp; <![CDATA[four]]><c/></a>";
+        let mut reader = XmlReader::new(xml);
+        let mut root = reader.root().unwrap();
+        let mut pieces = Vec::new();
+        while let Some(piece) = root.next_mixed().unwrap() {
+            pieces.push(match piece {
+                Mixed::Text(text) => format!("text {text:?}"),
+                Mixed::Element(child) => format!("element {}", child.local_name()),
+            });
+        }
+        assert_eq!(
+            pieces,
+            [
+                "text \"one \"",
+                "element b",
+                "text \" three & four\"",
+                "element c"
+            ]
+        );
+    }
+
+    #[test]
+    fn xsi_type_is_resolved_against_the_prefixes_in_scope() {
+        let xml = "<a xmlns:t='urn:t' xmlns:i='http://www.w3.org/2001/XMLSchema-instance'>\
+                   <b i:type='t:Derived'/><c xmlns='urn:d' i:type='Plain'/><d type='t:x'/></a>";
+        let mut reader = XmlReader::new(xml);
+        let mut root = reader.root().unwrap();
+        let b = root.next_child().unwrap().unwrap();
+        assert_eq!(
+            b.xsi_type().unwrap(),
+            Some(QNameValue::qualified("urn:t", "Derived"))
+        );
+        let c = root.next_child().unwrap().unwrap();
+        assert_eq!(
+            c.xsi_type().unwrap(),
+            Some(QNameValue::qualified("urn:d", "Plain"))
+        );
+        let d = root.next_child().unwrap().unwrap();
+        assert_eq!(d.xsi_type().unwrap(), None, "not the xsi namespace");
+        let error = d.abstract_type("Base");
+        assert!(error.to_string().contains("abstract type Base"), "{error}");
+    }
+
+    #[test]
+    fn array_dimensions_come_from_the_array_type() {
+        let xml =
+            "<a xmlns:e='http://schemas.xmlsoap.org/soap/encoding/' e:arrayType='xsd:int[2, 3]'/>";
+        let mut reader = XmlReader::new(xml);
+        assert_eq!(reader.root().unwrap().array_dimensions().unwrap(), [2, 3]);
+        let mut reader = XmlReader::new("<a arrayType='xsd:string[][]'/>");
+        assert!(reader
+            .root()
+            .unwrap()
+            .array_dimensions()
+            .unwrap()
+            .is_empty());
+        let mut reader = XmlReader::new("<a arrayType='xsd:string[x]'/>");
+        assert!(reader.root().unwrap().array_dimensions().is_err());
+    }
+
+    #[test]
+    fn a_captured_element_declares_the_prefixes_it_inherits() {
+        let xml = "<a xmlns:m='urn:m' xmlns:x='urn:x' xmlns='urn:d' xmlns:u='urn:unused'>\
+                   <m:meta k='x:v'><item/></m:meta></a>";
+        let mut reader = XmlReader::new(xml);
+        let mut root = reader.root().unwrap();
+        let any = root.next_child().unwrap().unwrap().capture().unwrap();
+        assert_eq!(
+            any.as_str(),
+            "<m:meta xmlns:m=\"urn:m\" xmlns:x=\"urn:x\" xmlns=\"urn:d\" k='x:v'><item/></m:meta>"
+        );
+        let doc = roxmltree::Document::parse(any.as_str()).unwrap();
+        assert_eq!(
+            doc.root_element()
+                .first_child()
+                .unwrap()
+                .tag_name()
+                .namespace(),
+            Some("urn:d")
+        );
+    }
+
+    #[test]
+    fn captured_content_keeps_the_prefixes_it_uses() {
+        let xml =
+            "<a xmlns:m='urn:m' xmlns:u='urn:unused'><b xmlns:n='urn:n'><m:x>n:y</m:x></b></a>";
+        let mut reader = XmlReader::new(xml);
+        let mut root = reader.root().unwrap();
+        let content = root
+            .next_child()
+            .unwrap()
+            .unwrap()
+            .capture_content()
+            .unwrap();
+        assert_eq!(content.as_str(), "<m:x>n:y</m:x>");
+        let namespaces: Vec<_> = content
+            .namespaces()
+            .iter()
+            .map(|(p, ns)| (p.as_deref(), ns.as_str()))
+            .collect();
+        assert_eq!(namespaces, [(Some("m"), "urn:m"), (Some("n"), "urn:n")]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Writing XML: a string buffer that knows which namespace prefixes are in scope.
 
-use crate::{QName, SimpleValue, XmlValue, XSI_NS};
+use crate::{Nillable, QName, SimpleValue, XmlGroup, XmlMixed, XmlValue, XSI_NS};
 
 /// The SOAP 1.1 encoding namespace (`SOAP-ENC:Array`, `SOAP-ENC:arrayType`).
 pub const SOAP_ENC_NS: &str = "http://schemas.xmlsoap.org/soap/encoding/";
@@ -72,6 +72,7 @@ impl XmlWriter {
         Text {
             buf: &mut self.buf,
             attribute: false,
+            bindings: &self.bindings,
         }
     }
 
@@ -139,10 +140,14 @@ impl XmlWriter {
         self.depth -= 1;
     }
 
-    /// Writes one element holding `value`.
+    /// Writes one element holding `value`, with `xsi:type` when the value is of a type
+    /// derived from the element's.
     pub fn element<T: XmlValue>(&mut self, name: impl Into<QName>, value: &T) {
         let name = name.into();
         self.start(&name);
+        if let Some(derived) = value.xsi_type() {
+            self.xsi_type(derived);
+        }
         value.write_attributes(self);
         self.close_start();
         let content_start = self.buf.len();
@@ -186,6 +191,42 @@ impl XmlWriter {
         self.optional_or(name, value, Absent::Nil);
     }
 
+    /// Writes an optional, nillable element in the state it is in: nothing, `xsi:nil`, or
+    /// the value.
+    pub fn nillable_value<T: XmlValue>(&mut self, name: impl Into<QName>, value: Nillable<&T>) {
+        match value {
+            Nillable::Absent => {}
+            Nillable::Nil => self.nil(name),
+            Nillable::Value(value) => self.element(name, value),
+        }
+    }
+
+    /// Writes a group of elements (a choice, a sequence occurrence, a substitution group).
+    pub fn group<T: XmlGroup>(&mut self, group: &T) {
+        group.write_group(self);
+    }
+
+    /// Writes a group when there is one.
+    pub fn optional_group<T: XmlGroup>(&mut self, group: Option<&T>) {
+        if let Some(group) = group {
+            group.write_group(self);
+        }
+    }
+
+    /// Writes each group, in order.
+    pub fn groups<T: XmlGroup>(&mut self, groups: &[T]) {
+        for group in groups {
+            group.write_group(self);
+        }
+    }
+
+    /// Writes mixed content: its text and elements, in order.
+    pub fn mixed<T: XmlMixed>(&mut self, content: &[T]) {
+        for piece in content {
+            piece.write_mixed(self);
+        }
+    }
+
     /// Writes one element for each value, in order.
     pub fn elements<T: XmlValue>(&mut self, name: impl Into<QName>, values: &[T]) {
         let name = name.into();
@@ -218,7 +259,8 @@ impl XmlWriter {
             self.push_qualified(Some(XSI_NS), "nil", true);
             self.buf.push_str("=\"true\"");
         }
-        self.xsi_type(xsi_type);
+        // A value of a derived type names its own type instead.
+        self.xsi_type(value.and_then(XmlValue::xsi_type).unwrap_or(xsi_type));
         if let Some(value) = value {
             value.write_attributes(self);
         }
@@ -243,10 +285,40 @@ impl XmlWriter {
     /// Writes ` SOAP-ENC:arrayType="p:item[len]"` into the open start tag of a SOAP-encoded
     /// array.
     pub fn array_type(&mut self, item_type: QName, len: usize) {
+        self.array_type_of(item_type, "", &[len]);
+    }
+
+    /// Writes ` SOAP-ENC:arrayType="p:item{ranks}[d1,d2…]"`: an array of `dimensions`, whose
+    /// items are arrays themselves when `item_ranks` says so (`[]` for an array of arrays).
+    pub fn array_type_of(&mut self, item_type: QName, item_ranks: &str, dimensions: &[usize]) {
         // The items will each name their type: bind `xsi` here, once, rather than on each.
         self.qname_value(QName::qualified(XSI_NS, "type"));
-        let value = format!("{}[{len}]", self.qname_value(item_type));
+        let mut value = self.qname_value(item_type);
+        value.push_str(item_ranks);
+        value.push('[');
+        for (i, dimension) in dimensions.iter().enumerate() {
+            if i > 0 {
+                value.push(',');
+            }
+            value.push_str(itoa::Buffer::new().format(*dimension));
+        }
+        value.push(']');
         self.dynamic_attribute(Some(SOAP_ENC_NS), "arrayType", &value);
+    }
+
+    /// Writes the items of a two-dimensional SOAP-encoded array, row after row. Its
+    /// `arrayType` gives the number of rows and the length of the first row: every row is
+    /// expected to be as long.
+    pub fn array_rows<T: XmlValue>(
+        &mut self,
+        name: impl Into<QName>,
+        item_type: QName,
+        rows: &[Vec<T>],
+    ) {
+        let name = name.into();
+        for row in rows {
+            self.array_items(name, item_type, row);
+        }
     }
 
     /// Writes a SOAP-encoded array's items, each with its `xsi:type`.
@@ -276,6 +348,29 @@ impl XmlWriter {
         format!("{}:{}", self.bindings[index].prefix, name.local)
     }
 
+    /// Declares a prefix for `ns` on the open start tag, unless one is in scope already: for a
+    /// value that names something in `ns` by prefix (an `xsd:QName`).
+    pub fn declare_namespace(&mut self, ns: &str) {
+        if ns == XML_NS {
+            return;
+        }
+        let (index, fresh) = self.binding_for(ns);
+        if fresh {
+            self.buf.push(' ');
+            self.push_declaration(index);
+        }
+    }
+
+    /// Declares `prefix` for `ns` on the open start tag, for content written as it was read
+    /// (`xsd:anyType`) that uses the prefix: unless it is in scope with that meaning already,
+    /// or this very tag has bound it to something else (it cannot be bound twice).
+    pub fn keep_prefix(&mut self, prefix: &str, ns: &str) {
+        match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+            Some(b) if b.ns == ns || b.depth == self.depth => {}
+            _ => self.declare(prefix, ns),
+        }
+    }
+
     /// Writes elements captured by `xsd:any`, as they were.
     pub fn any_elements(&mut self, elements: &[crate::AnyElement]) {
         for element in elements {
@@ -291,12 +386,14 @@ impl XmlWriter {
     /// Writes ` name="value"` into the open start tag.
     pub fn attribute<T: SimpleValue>(&mut self, name: impl Into<QName>, value: &T) {
         let name = name.into();
+        value.declare_namespaces(self);
         self.buf.push(' ');
         self.push_qualified(name.ns, name.local, true);
         self.buf.push_str("=\"");
         value.write_text(&mut Text {
             buf: &mut self.buf,
             attribute: true,
+            bindings: &self.bindings,
         });
         self.buf.push('"');
     }
@@ -323,11 +420,7 @@ impl XmlWriter {
 
     /// The prefix bound to `ns` in the current scope, innermost first.
     pub fn prefix_of(&self, ns: &str) -> Option<&str> {
-        self.bindings
-            .iter()
-            .rev()
-            .find(|b| b.ns == ns)
-            .map(|b| b.prefix.as_str())
+        prefix_in(&self.bindings, ns)
     }
 
     /// Writes `prefix:local`, declaring a fresh prefix on the open tag when `ns` has none in
@@ -406,9 +499,16 @@ impl XmlWriter {
 pub struct Text<'w> {
     buf: &'w mut String,
     attribute: bool,
+    bindings: &'w [Binding],
 }
 
 impl Text<'_> {
+    /// The prefix bound to `ns` where the text is written (declared with
+    /// [`XmlWriter::declare_namespace`] beforehand).
+    pub fn prefix_of(&self, ns: &str) -> Option<&str> {
+        prefix_in(self.bindings, ns)
+    }
+
     /// Appends `text`, escaped.
     pub fn push(&mut self, text: &str) {
         escape(self.buf, text, self.attribute);
@@ -419,6 +519,20 @@ impl Text<'_> {
         debug_assert!(!text.contains(['&', '<', '>', '"']));
         self.buf.push_str(text);
     }
+}
+
+/// The prefix the innermost of `bindings` gives `ns`.
+fn prefix_in<'b>(bindings: &'b [Binding], ns: &str) -> Option<&'b str> {
+    bindings
+        .iter()
+        .rev()
+        .find(|b| b.ns == ns)
+        .map(|b| b.prefix.as_str())
+}
+
+/// Escapes an attribute value.
+pub(crate) fn escape_attribute(out: &mut String, text: &str) {
+    escape(out, text, true);
 }
 
 /// Escapes markup characters. Carriage returns and, in attributes, tabs and newlines become
@@ -501,6 +615,62 @@ mod tests {
                 r#"<item xsi:type="xsd:string">2799912345</item><item xsi:type="xsd:string">27999123134</item></to>"#,
                 r#"<session_id xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true" "#,
                 r#"xmlns:xsd="http://www.w3.org/2001/XMLSchema" xsi:type="xsd:string"/>"#
+            )
+        );
+    }
+
+    #[test]
+    fn qname_values_are_written_with_a_declared_prefix() {
+        let mut w = XmlWriter::new();
+        let outer = QName::qualified("urn:a", "Outer");
+        w.start(&outer);
+        w.attribute("kind", &crate::QNameValue::qualified("urn:k", "Big"));
+        w.close_start();
+        let at = w.as_str().len();
+        w.element("same", &crate::QNameValue::qualified("urn:a", "Local"));
+        w.element("plain", &crate::QNameValue::unqualified("Bare"));
+        w.end(&outer, at);
+        assert_eq!(
+            w.into_string(),
+            "<ns1:Outer xmlns:ns1=\"urn:a\" xmlns:ns2=\"urn:k\" kind=\"ns2:Big\">\
+             <same>ns1:Local</same><plain>Bare</plain></ns1:Outer>"
+        );
+    }
+
+    #[test]
+    fn optional_nillable_elements_have_three_states() {
+        let mut w = XmlWriter::new();
+        w.nillable_value("a", Nillable::<i32>::Absent.as_ref());
+        w.nillable_value("b", Nillable::<i32>::Nil.as_ref());
+        w.nillable_value("c", Nillable::Value(&5));
+        assert_eq!(
+            w.into_string(),
+            "<b xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:nil=\"true\"/><c>5</c>"
+        );
+    }
+
+    #[test]
+    fn arrays_of_arrays_and_two_dimensions_name_their_shape() {
+        let mut w = XmlWriter::new();
+        let string = QName::qualified(crate::XSD_NS, "string");
+        w.start(&QName::unqualified("grid"));
+        w.array_type_of(string, "", &[2, 3]);
+        w.close_start();
+        let at = w.as_str().len();
+        let rows = vec![vec!["a".to_owned()], vec!["b".to_owned()]];
+        w.array_rows("item", string, &rows);
+        w.end(&QName::unqualified("grid"), at);
+        w.start(&QName::unqualified("nested"));
+        w.array_type_of(string, "[]", &[4]);
+        w.close_start();
+        assert_eq!(
+            w.into_string(),
+            concat!(
+                r#"<grid xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" "#,
+                r#"xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" SOAP-ENC:arrayType="xsd:string[2,3]">"#,
+                r#"<item xsi:type="xsd:string">a</item><item xsi:type="xsd:string">b</item></grid>"#,
+                r#"<nested xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema" "#,
+                r#"xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/" SOAP-ENC:arrayType="xsd:string[][4]">"#
             )
         );
     }

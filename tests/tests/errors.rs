@@ -241,10 +241,14 @@ fn every_error_fixture_is_tested() {
         "cycle_b.wsdl",
         "dangling_message.wsdl",
         "dangling_type.wsdl",
+        "duplicate_element.wsdl",
+        "duplicate_groups.wsdl",
+        "duplicate_type.wsdl",
         "empty.wsdl",
         "missing_import.wsdl",
         "missing_schema_import.wsdl",
         "not_well_formed.wsdl",
+        "schemas/duplicates.xsd",
         "undeclared_prefix.wsdl",
         "unknown_binding.wsdl",
         "unknown_construct.wsdl",
@@ -304,4 +308,67 @@ fn damaged_input_never_panics() {
         "{failures} of {}",
         damaged.len()
     );
+}
+
+#[test]
+fn a_type_defined_twice() {
+    // At the second definition, naming the first.
+    assert_error(
+        "duplicate_type.wsdl",
+        "duplicate_type.wsdl",
+        13,
+        7,
+        &[
+            "type `{urn:errors}Money` is defined twice",
+            &format!("{}:8:7", error_fixture("duplicate_type.wsdl").display()),
+        ],
+    );
+}
+
+#[test]
+fn an_element_defined_again_in_an_included_schema() {
+    // The included file is read first; the inline definition is the second.
+    assert_error(
+        "duplicate_element.wsdl",
+        "duplicate_element.wsdl",
+        9,
+        7,
+        &[
+            "element `{urn:errors}Order` is defined twice",
+            &format!("{}:4:3", error_fixture("schemas/duplicates.xsd").display()),
+        ],
+    );
+}
+
+#[test]
+fn groups_attribute_groups_and_attributes_defined_twice() {
+    assert_error(
+        "duplicate_groups.wsdl",
+        "duplicate_groups.wsdl",
+        21,
+        7,
+        &[
+            "attribute `{urn:errors}lang` is defined twice",
+            "duplicate_groups.wsdl:14:7",
+        ],
+    );
+    // Lenient mode keeps the first definitions and names every repeated one.
+    let options = wsdl2rust::Options::new("errors.rs").lenient();
+    let report = wsdl2rust::generate_report(&error_fixture("duplicate_groups.wsdl"), &options)
+        .expect("lenient mode keeps the first definitions");
+    let skipped: Vec<String> = report.skipped.iter().map(ToString::to_string).collect();
+    assert_eq!(skipped.len(), 3, "{skipped:#?}");
+    for (what, first, second) in [
+        ("group `{urn:errors}Address`", "8:7", "15:7"),
+        ("attribute group `{urn:errors}Audit`", "11:7", "18:7"),
+        ("attribute `{urn:errors}lang`", "14:7", "21:7"),
+    ] {
+        assert!(
+            skipped.iter().any(
+                |s| s.contains(&format!("{second}: {what} is defined twice"))
+                    && s.ends_with(&format!("duplicate_groups.wsdl:{first}"))
+            ),
+            "{what}: {skipped:#?}"
+        );
+    }
 }

@@ -420,3 +420,113 @@ fn generating_twice_gives_the_same_text() {
         assert!(first == second, "{fixture}: two runs differ");
     }
 }
+
+/// An `xsi:type` the schema does not know, on a concrete base, reads as the base (its own
+/// fields, the rest skipped) and is written as the base, without the unknown type; naming the
+/// base itself is the base too.
+#[test]
+fn an_unknown_xsi_type_on_a_concrete_base_reads_as_the_base() {
+    use fixtures::xsi_type::AnyAnimal;
+    let xml = r#"<z:Animal xmlns:z="urn:fixture:xsi-type" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+        xmlns:new="urn:example:newer" xsi:type="new:Parrot" id="5"><name>Polly</name><words>12</words></z:Animal>"#;
+    let animal: AnyAnimal = soap_runtime::read_document(xml).expect("reads as the base");
+    let AnyAnimal::Animal(base) = &animal else {
+        panic!("the base: {animal:?}")
+    };
+    assert_eq!((base.id, base.name.as_str()), (Some(5), "Polly"));
+    let written =
+        soap_runtime::write_document(QName::qualified("urn:fixture:xsi-type", "Animal"), &animal);
+    assert!(!written.contains("type="), "{written}");
+    let named = xml.replace("new:Parrot", "z:Animal");
+    let animal: AnyAnimal = soap_runtime::read_document(&named).expect("reads");
+    assert!(matches!(animal, AnyAnimal::Animal(_)), "{animal:?}");
+}
+
+/// An abstract type has no instances of its own: an element of it must name a derived type.
+#[test]
+fn an_abstract_base_needs_an_xsi_type_naming_a_derived_type() {
+    use fixtures::xsi_type::AnyShape;
+    for (xml, says) in [
+        (
+            r#"<Shape xmlns="urn:fixture:xsi-type"><label xmlns="">x</label></Shape>"#,
+            "no xsi:type",
+        ),
+        (
+            r#"<Shape xmlns="urn:fixture:xsi-type" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+               xsi:type="Hexagon"><label xmlns="">x</label></Shape>"#,
+            "{urn:fixture:xsi-type}Hexagon is not a type derived from it",
+        ),
+    ] {
+        let error = soap_runtime::read_document::<AnyShape>(xml).expect_err("abstract");
+        let shown = error.to_string();
+        assert!(
+            shown.contains("abstract type Shape") && shown.contains(says),
+            "{shown}"
+        );
+    }
+}
+
+/// A derived type is written with its `xsi:type`, in the namespace it is defined in, with a
+/// prefix declared for it; a fault detail keeps its derived type through an envelope.
+#[test]
+fn derived_types_are_written_with_their_type_even_in_a_fault() {
+    use fixtures::xsi_type::zoo_binding::{Visit, VisitFault};
+    use fixtures::xsi_type::{AnyAnimal, AnyFault, Cat, NotFound};
+    use soap_runtime::envelope::{read_response, write_fault, EnvelopeError, Fault};
+    let cat = AnyAnimal::Cat(Box::new(Cat {
+        name: "Tom".into(),
+        lives: 9,
+        indoor: None,
+        id: None,
+    }));
+    let written =
+        soap_runtime::write_document(QName::qualified("urn:fixture:xsi-type", "Animal"), &cat);
+    let doc = roxmltree::Document::parse(&written).expect("well-formed");
+    let root = doc.root_element();
+    let xsi_type = root
+        .attribute(("http://www.w3.org/2001/XMLSchema-instance", "type"))
+        .expect("an xsi:type");
+    let (prefix, local) = xsi_type.split_once(':').expect("a prefixed name");
+    assert_eq!(
+        (root.lookup_namespace_uri(Some(prefix)), local),
+        (Some("urn:fixture:xsi-type:cats"), "Cat"),
+        "{written}"
+    );
+    let fault = Fault::server("no such animal").with_detail(VisitFault::Failed(
+        AnyFault::NotFound(Box::new(NotFound {
+            message: "gone".into(),
+            key: "rex".into(),
+        })),
+    ));
+    let envelope = write_fault(soap_runtime::SoapVersion::Soap11, &fault);
+    let Err(EnvelopeError::Fault(read)) = read_response::<Visit>(&envelope) else {
+        panic!("a fault: {envelope}")
+    };
+    assert_eq!(read.detail, fault.detail, "{envelope}");
+}
+
+/// `xsi:nil` may be written `1`; a nillable element read as nil is written back as nil.
+#[test]
+fn nil_is_true_or_one() {
+    let xml = r#"<n:Person xmlns:n="urn:fixture:nillable" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+        <name>x</name><born xsi:nil="1"/><phone xsi:nil="1"/></n:Person>"#;
+    let person: fixtures::nillable::Person = soap_runtime::read_document(xml).expect("reads");
+    assert!(person.born.is_nil() && person.phone.is_none());
+    let written =
+        soap_runtime::write_document(QName::qualified("urn:fixture:nillable", "Person"), &person);
+    assert_eq!(written.matches("xsi:nil=\"true\"").count(), 2, "{written}");
+}
+
+/// A required group that is missing is an error naming the element it begins with; a
+/// choice's alternative that is missing its required elements is one too.
+#[test]
+fn missing_groups_are_errors_naming_an_element() {
+    let xml = r#"<t:Timetable xmlns:t="urn:fixture:repeats"><line>X</line></t:Timetable>"#;
+    let error = soap_runtime::read_document::<fixtures::repeated_groups::Timetable>(xml)
+        .expect_err("the train-or-bus choice is required");
+    assert!(error.to_string().contains("<train>"), "{error}");
+    let xml = r#"<t:Timetable xmlns:t="urn:fixture:repeats"><line>X</line><from>A</from><train>1</train><car>C</car></t:Timetable>"#;
+    let error = soap_runtime::read_document::<fixtures::repeated_groups::Timetable>(xml)
+        .expect_err("a leg needs its to");
+    assert!(error.to_string().contains("<to>"), "{error}");
+}

@@ -40,28 +40,39 @@ fixture_snapshots! {
     all_group
     anonymous_types
     any_content
+    any_namespaces
     attributes
     builtins
     chameleon_include
     choice
     complex_content
+    conversions
     enumerations
     facet_notes
     facets
     interop
     keyword_clash
     list_union
+    mixed_content
     multi_file
+    nillable
+    qname_values
     qualified_namespaces
     recursion
+    recursive_choice
     refs_and_groups
+    repeated_groups
     rpc_encoded
     sequence_occurs
     shadowed_locals
+    shared_definitions
     simple_content
     soap12_headers_faults
+    soap_arrays
+    substitution_groups
     tricky_names
     vendor_shape
+    xsi_type
 }
 
 #[test]

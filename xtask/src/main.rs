@@ -3,6 +3,7 @@
 //! (and, with `--samples`, reading and writing a sample of every message of it).
 #![forbid(unsafe_code)]
 
+mod layers;
 mod samples;
 
 use std::collections::BTreeSet;
@@ -112,6 +113,9 @@ enum Cmd {
     Check,
     /// Generate a module for every WSDL entry point of a corpus and compile them all.
     Corpus(CorpusArgs),
+    /// Fail if the SMS crate's modules use each other in a circle, or its core uses a vendor
+    /// or generated code (also part of `check`).
+    Layers,
 }
 
 #[derive(clap::Args)]
@@ -143,6 +147,7 @@ fn main() -> Result<()> {
         Cmd::Regen => regen(&root),
         Cmd::Check => check(&root),
         Cmd::Corpus(args) => corpus(&root, &args),
+        Cmd::Layers => layers::check(&root),
     }
 }
 
@@ -191,7 +196,7 @@ fn check(root: &Path) -> Result<()> {
     }
     if problems.is_empty() {
         println!("generated code is fresh ({} file(s))", files.len());
-        return Ok(());
+        return layers::check(root);
     }
     for problem in &problems {
         eprintln!("{problem}");

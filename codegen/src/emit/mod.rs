@@ -4,7 +4,9 @@
 //! compiles whatever the including crate has in scope, and leans on the runtime's traits for
 //! all XML work: each type gets a short `XmlValue` or `SimpleValue` impl, no state machine.
 
+mod groups;
 mod operations;
+mod read;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -51,7 +53,6 @@ pub fn emit(
     sides: Sides,
     form: Form,
 ) -> Result<String, String> {
-    let choices = types::choices(&module.types);
     let doc = (form == Form::Module).then_some(Unit::Doc);
     let units: Vec<Unit<'_>> = doc
         .into_iter()
@@ -69,7 +70,7 @@ pub fn emit(
             let Some(&index) = queue.get(taken) else {
                 break done;
             };
-            done.push((index, render(&units[index], module, &choices, sides)));
+            done.push((index, render(&units[index], module, sides)));
         }
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -111,7 +112,11 @@ fn weight(unit: &Unit<'_>) -> usize {
             crate::ir::TypeKind::Struct(def) => 8 + 6 * (def.fields.len() + def.attributes.len()),
             crate::ir::TypeKind::Headers(fields) => 10 + 6 * fields.len(),
             crate::ir::TypeKind::Enum(variants) => 8 + 3 * variants.len(),
-            crate::ir::TypeKind::Choice(variants) => 4 + 2 * variants.len(),
+            crate::ir::TypeKind::Choice(variants) | crate::ir::TypeKind::Mixed(variants) => {
+                8 + 4 * variants.len()
+            }
+            crate::ir::TypeKind::Sequence(fields) => 12 + 6 * fields.len(),
+            crate::ir::TypeKind::Derived(set) => 8 + 5 * set.variants.len(),
             crate::ir::TypeKind::Faults(variants) => 8 + 3 * variants.len(),
             crate::ir::TypeKind::Newtype { facets, .. } => 12 + 4 * facets.len(),
             crate::ir::TypeKind::Alias(_) => 1,
@@ -121,16 +126,11 @@ fn weight(unit: &Unit<'_>) -> usize {
 }
 
 /// Renders one unit: tokens (quote), a syntax tree (syn), text (prettyplease).
-fn render(
-    unit: &Unit<'_>,
-    module: &Module,
-    choices: &types::Choices<'_>,
-    sides: Sides,
-) -> Result<String, String> {
+fn render(unit: &Unit<'_>, module: &Module, sides: Sides) -> Result<String, String> {
     let tokens = match unit {
         Unit::Doc => doc_attrs_inner(&module.doc.join("\n\n")),
-        Unit::Type(item) => types::type_item(item, Scope::Top, choices),
-        Unit::Binding(binding) => operations::binding(binding, choices, sides),
+        Unit::Type(item) => types::type_item(item, Scope::Top),
+        Unit::Binding(binding) => operations::binding(binding, sides),
     };
     let mut file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("the generated tokens do not parse: {e}"))?;
@@ -295,6 +295,7 @@ fn builtin_tokens(builtin: Builtin) -> TokenStream {
         Builtin::U128 => quote! { u128 },
         Builtin::F32 => quote! { f32 },
         Builtin::F64 => quote! { f64 },
+        Builtin::QName => quote! { ::soap_runtime::QNameValue },
         Builtin::Decimal => quote! { ::soap_runtime::Decimal },
         Builtin::DateTime => quote! { ::soap_runtime::DateTime },
         Builtin::Date => quote! { ::soap_runtime::Date },

@@ -7,11 +7,11 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::types::{type_item, Choices};
+use super::types::type_item;
 use super::{ident, opt_doc, qname_value, type_tokens, Scope, Sides};
 use crate::ir::{BindingItem, EndpointItem, MessageItem, OperationItem, XmlName};
 
-pub fn binding(binding: &BindingItem, choices: &Choices<'_>, sides: Sides) -> TokenStream {
+pub fn binding(binding: &BindingItem, sides: Sides) -> TokenStream {
     let module = ident(&binding.module);
     let version = version(binding.soap12);
     let version_text = if binding.soap12 {
@@ -27,7 +27,7 @@ pub fn binding(binding: &BindingItem, choices: &Choices<'_>, sides: Sides) -> To
     let types = binding
         .types
         .iter()
-        .map(|item| type_item(item, Scope::Binding, choices));
+        .map(|item| type_item(item, Scope::Binding));
     let endpoints = binding
         .endpoints
         .iter()

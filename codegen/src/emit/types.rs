@@ -1,18 +1,19 @@
-//! Types: structs, enums, choices, newtypes, aliases, headers and fault sets, each with its
-//! runtime trait impl.
-
-use std::collections::HashMap;
+//! Types: structs, enums, newtypes, aliases, headers and fault sets, each with its runtime
+//! trait impl. Groups of elements (choices, sequences, substitution groups), mixed content and
+//! the enums of derived types are in `groups`.
 
 use proc_macro2::TokenStream;
-use quote::{quote, ToTokens};
+use quote::quote;
 
+use super::groups::{choice_item, derived_item, mixed_item, sequence_item};
+use super::read::{child_match, dispatch, local, Arm, Target, Test, READ, READ_ROWS};
 use super::{doc_attrs, ident, opt_doc, qname, qname_value, type_tokens, Scope};
 use crate::ir::{
-    ChoiceVariant, EnumVariant, FacetCheck, FaultVariant, Field, FieldKind, Occurs, StructDef,
-    TypeExpr, TypeItem, TypeKind,
+    EnumVariant, FacetCheck, FaultVariant, Field, FieldKind, Occurs, StructDef, TypeExpr, TypeItem,
+    TypeKind,
 };
 
-pub fn type_item(item: &TypeItem, scope: Scope, choices: &Choices<'_>) -> TokenStream {
+pub fn type_item(item: &TypeItem, scope: Scope) -> TokenStream {
     let doc = match &item.doc {
         Some(doc) => format!("{doc}\n\nXML: {}.", item.origin),
         None => format!("XML: {}.", item.origin),
@@ -20,10 +21,13 @@ pub fn type_item(item: &TypeItem, scope: Scope, choices: &Choices<'_>) -> TokenS
     let doc = doc_attrs(&doc);
     let name = ident(&item.name);
     match &item.kind {
-        TypeKind::Struct(def) => struct_item(&doc, item, def, scope, choices),
-        TypeKind::Headers(fields) => headers_item(&doc, item, fields, scope, choices),
+        TypeKind::Struct(def) => struct_item(&doc, item, def, scope),
+        TypeKind::Headers(fields) => headers_item(&doc, item, fields, scope),
         TypeKind::Enum(variants) => enum_item(&doc, &item.name, variants),
         TypeKind::Choice(variants) => choice_item(&doc, &item.name, variants, scope),
+        TypeKind::Sequence(fields) => sequence_item(&doc, item, fields, scope),
+        TypeKind::Derived(set) => derived_item(&doc, item, set, scope),
+        TypeKind::Mixed(variants) => mixed_item(&doc, &item.name, variants, scope),
         TypeKind::Faults(variants) => faults_item(&doc, &item.name, variants, scope),
         TypeKind::Newtype {
             inner,
@@ -37,7 +41,7 @@ pub fn type_item(item: &TypeItem, scope: Scope, choices: &Choices<'_>) -> TokenS
     }
 }
 
-fn derives(default: bool) -> TokenStream {
+pub fn derives(default: bool) -> TokenStream {
     if default {
         quote! { #[derive(Debug, Clone, PartialEq, Default)] }
     } else {
@@ -54,12 +58,42 @@ fn field_type(field: &Field, scope: Scope) -> TokenStream {
     if field.boxed {
         ty = quote! { ::std::boxed::Box<#ty> };
     }
+    if matches!(field.kind, FieldKind::ArrayItems { rows: true, .. }) {
+        ty = quote! { ::std::vec::Vec<#ty> };
+    }
     match field.occurs {
         Occurs::Required => ty,
         Occurs::Optional { .. } => quote! { ::std::option::Option<#ty> },
+        Occurs::OptionalNillable => quote! { ::soap_runtime::Nillable<#ty> },
         Occurs::Many => quote! { ::std::vec::Vec<#ty> },
         Occurs::ManyNillable => quote! { ::std::vec::Vec<::std::option::Option<#ty>> },
     }
+}
+
+/// The declarations of a list of fields, with their docs.
+pub fn field_decls(fields: &[Field], scope: Scope) -> Vec<TokenStream> {
+    fields
+        .iter()
+        .map(|f| {
+            let doc = opt_doc(f.doc.as_deref());
+            let name = ident(&f.rust);
+            let ty = field_type(f, scope);
+            let note = match &f.kind {
+                FieldKind::Element(x) => format!(" Element `{}`.", x.local),
+                FieldKind::Group { .. } => {
+                    " A group of elements, read and written in order.".to_owned()
+                }
+                FieldKind::Any => " Elements matched by `xsd:any`, as written.".to_owned(),
+                FieldKind::ArrayItems { rows: true, .. } => {
+                    " The array's items, row by row.".to_owned()
+                }
+                FieldKind::ArrayItems { .. } => " The array's items.".to_owned(),
+                FieldKind::Mixed => " The content: runs of text and elements, in order.".to_owned(),
+            };
+            let spacer = f.doc.as_ref().map(|_| quote! { #[doc = ""] });
+            quote! { #doc #spacer #[doc = #note] pub #name: #ty, }
+        })
+        .collect()
 }
 
 fn struct_fields(def: &StructDef, scope: Scope) -> Vec<TokenStream> {
@@ -75,19 +109,7 @@ fn struct_fields(def: &StructDef, scope: Scope) -> Vec<TokenStream> {
         let spacer = a.doc.as_ref().map(|_| quote! { #[doc = ""] });
         out.push(quote! { #doc #spacer #[doc = #note] pub #name: #ty, });
     }
-    for f in &def.fields {
-        let doc = opt_doc(f.doc.as_deref());
-        let name = ident(&f.rust);
-        let ty = field_type(f, scope);
-        let note = match &f.kind {
-            FieldKind::Element(x) => format!(" Element `{}`.", x.local),
-            FieldKind::Choice(_) => " One of several elements.".to_owned(),
-            FieldKind::Any => " Elements matched by `xsd:any`, as written.".to_owned(),
-            FieldKind::ArrayItems { .. } => " The array's items.".to_owned(),
-        };
-        let spacer = f.doc.as_ref().map(|_| quote! { #[doc = ""] });
-        out.push(quote! { #doc #spacer #[doc = #note] pub #name: #ty, });
-    }
+    out.extend(field_decls(&def.fields, scope));
     if let Some(text) = &def.text {
         let name = ident(&def.text_rust);
         let ty = type_tokens(text, scope);
@@ -100,23 +122,18 @@ fn struct_fields(def: &StructDef, scope: Scope) -> Vec<TokenStream> {
     out
 }
 
-fn struct_item(
-    doc: &TokenStream,
-    item: &TypeItem,
-    def: &StructDef,
-    scope: Scope,
-    choices: &Choices<'_>,
-) -> TokenStream {
+fn struct_item(doc: &TokenStream, item: &TypeItem, def: &StructDef, scope: Scope) -> TokenStream {
     let name = ident(&item.name);
     let derive = derives(item.default);
     let fields = struct_fields(def, scope);
     let write_attributes = write_attributes(def);
     let write_content = write_content(def);
-    let read = read_body(def, item.default, scope, choices);
+    let read = read_body(def, item.default, scope);
+    let mixed = def.fields.iter().any(|f| f.kind == FieldKind::Mixed);
     // Only the dispatch loop needs the element mutable; an empty type does not look at it.
     let element = if def.text.is_none() && !def.fields.is_empty() {
         quote! { mut element }
-    } else if def.text.is_none() && def.attributes.is_empty() && !def.any_attribute {
+    } else if def.text.is_none() && def.attributes.is_empty() && !def.any_attribute && !mixed {
         quote! { _element }
     } else {
         quote! { element }
@@ -139,16 +156,26 @@ fn struct_item(
     }
 }
 
+const SOAP_ARRAY: &str = "http://schemas.xmlsoap.org/soap/encoding/";
+
 fn write_attributes(def: &StructDef) -> TokenStream {
     let mut body = Vec::new();
     for f in &def.fields {
         if let FieldKind::ArrayItems {
             item_type: Some(item_type),
+            item_ranks,
+            rows,
             ..
         } = &f.kind
         {
             let (name, item_type) = (ident(&f.rust), qname_value(item_type));
-            body.push(quote! { w.array_type(#item_type, self.#name.len()); });
+            body.push(match (item_ranks.is_empty(), rows) {
+                (true, false) => quote! { w.array_type(#item_type, self.#name.len()); },
+                (_, false) => quote! { w.array_type_of(#item_type, #item_ranks, &[self.#name.len()]); },
+                (_, true) => quote! {
+                    w.array_type_of(#item_type, #item_ranks, &[self.#name.len(), self.#name.first().map_or(0, ::std::vec::Vec::len)]);
+                },
+            });
         }
     }
     for a in &def.attributes {
@@ -164,23 +191,46 @@ fn write_attributes(def: &StructDef) -> TokenStream {
         let name = ident(&def.any_attributes_rust);
         body.push(quote! { self.#name.write(w); });
     }
+    if def.text.is_some() {
+        // Text that names things by prefix (an xsd:QName) declares them while it can.
+        let name = ident(&def.text_rust);
+        body.push(quote! { ::soap_runtime::SimpleValue::declare_namespaces(&self.#name, w); });
+    }
     if body.is_empty() {
         return TokenStream::new();
     }
     quote! { fn write_attributes(&self, w: &mut ::soap_runtime::XmlWriter) { #(#body)* } }
 }
 
-fn write_fields(fields: &[Field]) -> Vec<TokenStream> {
+pub fn write_fields(fields: &[Field]) -> Vec<TokenStream> {
     fields
         .iter()
         .map(|f| {
             let name = ident(&f.rust);
             match &f.kind {
-                FieldKind::ArrayItems { name: x, item_type: Some(item_type) } => {
-                    let (q, item_type) = (qname(x), qname_value(item_type));
-                    quote! { w.array_items(#q, #item_type, &self.#name); }
+                FieldKind::ArrayItems {
+                    name: x,
+                    item_type: Some(item_type),
+                    item_ranks,
+                    rows,
+                } => {
+                    let q = qname(x);
+                    // The items of an array of arrays are arrays.
+                    let item_type = if item_ranks.is_empty() {
+                        qname_value(item_type)
+                    } else {
+                        quote! { ::soap_runtime::QName::qualified(#SOAP_ARRAY, "Array") }
+                    };
+                    if *rows {
+                        quote! { w.array_rows(#q, #item_type, &self.#name); }
+                    } else {
+                        quote! { w.array_items(#q, #item_type, &self.#name); }
+                    }
                 }
-                FieldKind::Element(x) if f.xsi_type.is_some() && !matches!(f.occurs, Occurs::Many | Occurs::ManyNillable) => {
+                FieldKind::Element(x)
+                    if f.xsi_type.is_some()
+                        && !matches!(f.occurs, Occurs::Many | Occurs::ManyNillable) =>
+                {
                     let q = qname(x);
                     let xsi_type = f.xsi_type.as_ref().map(qname_value);
                     let value = match (f.occurs, f.boxed) {
@@ -193,28 +243,36 @@ fn write_fields(fields: &[Field]) -> Vec<TokenStream> {
                 }
                 FieldKind::Element(x) | FieldKind::ArrayItems { name: x, .. } => {
                     let q = qname(x);
+                    let value = if f.boxed {
+                        quote! { self.#name.as_deref() }
+                    } else {
+                        quote! { self.#name.as_ref() }
+                    };
                     match (f.occurs, f.boxed) {
                         (Occurs::Required, false) => quote! { w.element(#q, &self.#name); },
                         (Occurs::Required, true) => quote! { w.element(#q, &*self.#name); },
-                        (Occurs::Optional { nil }, boxed) => {
-                            let method = if nil { quote! { nillable } } else { quote! { optional } };
-                            let value = if boxed { quote! { self.#name.as_deref() } } else { quote! { self.#name.as_ref() } };
+                        (Occurs::Optional { nil }, _) => {
+                            let method = if nil {
+                                quote! { nillable }
+                            } else {
+                                quote! { optional }
+                            };
                             quote! { w.#method(#q, #value); }
                         }
+                        (Occurs::OptionalNillable, _) => quote! { w.nillable_value(#q, #value); },
                         (Occurs::Many, _) => quote! { w.elements(#q, &self.#name); },
-                        (Occurs::ManyNillable, _) => quote! { w.nillable_elements(#q, &self.#name); },
+                        (Occurs::ManyNillable, _) => {
+                            quote! { w.nillable_elements(#q, &self.#name); }
+                        }
                     }
                 }
-                FieldKind::Choice(_) => match f.occurs {
-                    Occurs::Required => quote! { ::soap_runtime::XmlChoice::write_choice(&self.#name, w); },
-                    Occurs::Optional { .. } => quote! {
-                        if let Some(choice) = &self.#name { ::soap_runtime::XmlChoice::write_choice(choice, w); }
-                    },
-                    Occurs::Many | Occurs::ManyNillable => quote! {
-                        for choice in &self.#name { ::soap_runtime::XmlChoice::write_choice(choice, w); }
-                    },
+                FieldKind::Group { .. } => match f.occurs {
+                    Occurs::Required => quote! { w.group(&self.#name); },
+                    Occurs::Many | Occurs::ManyNillable => quote! { w.groups(&self.#name); },
+                    _ => quote! { w.optional_group(self.#name.as_ref()); },
                 },
                 FieldKind::Any => quote! { w.any_elements(&self.#name); },
+                FieldKind::Mixed => quote! { w.mixed(&self.#name); },
             }
         })
         .collect()
@@ -230,14 +288,25 @@ fn write_content(def: &StructDef) -> TokenStream {
 }
 
 /// The dispatch loop over an element's children, and the struct literal that follows.
-fn read_body(def: &StructDef, default: bool, scope: Scope, choices: &Choices<'_>) -> TokenStream {
+fn read_body(def: &StructDef, default: bool, scope: Scope) -> TokenStream {
     // A type of optional and repeated elements only starts from its default and fills it in:
     // shorter code, and nothing can be missing.
     let simple = def.attributes.is_empty() && !def.any_attribute && def.text.is_none();
     let all_optional = def.fields.iter().all(|f| f.occurs != Occurs::Required);
-    if default && simple && all_optional && !def.fields.is_empty() {
-        let (_, arms, fallback, _) = dispatch(&def.fields, scope, choices, true);
-        let dispatch = child_match(&arms, fallback);
+    let rows = def
+        .fields
+        .iter()
+        .any(|f| matches!(f.kind, FieldKind::ArrayItems { rows: true, .. }));
+    let mixed = def.fields.iter().find(|f| f.kind == FieldKind::Mixed);
+    let taken = if rows { READ_ROWS } else { READ };
+    let target = |into_value| Target {
+        into_value,
+        in_order: false,
+        taken,
+    };
+    if default && simple && all_optional && !def.fields.is_empty() && !rows && mixed.is_none() {
+        let read = dispatch(&def.fields, scope, target(true));
+        let dispatch = child_match(&read.arms, read.fallback);
         return quote! {
             let mut value = Self::default();
             while let Some(child) = element.next_child()? { #dispatch }
@@ -249,7 +318,7 @@ fn read_body(def: &StructDef, default: bool, scope: Scope, choices: &Choices<'_>
     let mut known = Vec::new();
     for a in &def.attributes {
         let field = ident(&a.rust);
-        let name = local(&a.rust);
+        let name = local(&a.rust, taken);
         let xml_name = &a.name.local;
         known.push(xml_name.clone());
         prelude.push(if a.required {
@@ -257,23 +326,32 @@ fn read_body(def: &StructDef, default: bool, scope: Scope, choices: &Choices<'_>
         } else {
             quote! { let #name = element.attribute_value(#xml_name)?; }
         });
-        inits.push(init(&field, &name));
+        inits.push(super::read::init(&field, &name));
     }
     if def.any_attribute {
         let name = ident(&def.any_attributes_rust);
         prelude.push(quote! { let #name = element.other_attributes(&[#(#known),*])?; });
         inits.push(quote! { #name, });
     }
-    let (locals, arms, fallback, field_inits) = dispatch(&def.fields, scope, choices, false);
-    let dispatch = child_match(&arms, fallback);
-    inits.extend(field_inits);
+    if rows {
+        // A two-dimensional array says in its start tag how long its rows are.
+        prelude.push(quote! { let dimensions = element.array_dimensions()?; });
+    }
     let mut body = quote! { #(#prelude)* };
-    if let Some(text) = &def.text {
+    if let Some(mixed) = mixed {
+        let name = ident(&mixed.rust);
+        body.extend(quote! { let #name = element.read_mixed()?; });
+        inits.push(quote! { #name, });
+    } else if let Some(text) = &def.text {
         let _ = text;
         let name = ident(&def.text_rust);
         body.extend(quote! { let #name = element.parse()?; });
         inits.push(quote! { #name, });
     } else if !def.fields.is_empty() {
+        let read = dispatch(&def.fields, scope, target(false));
+        let dispatch = child_match(&read.arms, read.fallback);
+        inits.extend(read.inits);
+        let locals = read.locals;
         body = quote! {
             #body
             #(#locals)*
@@ -283,212 +361,12 @@ fn read_body(def: &StructDef, default: bool, scope: Scope, choices: &Choices<'_>
     quote! { #body Ok(Self { #(#inits)* }) }
 }
 
-/// The local variable that holds a field while an element is read: the field's own name, so
-/// the struct literal can use the shorthand, except where that would shadow the read code's
-/// own `element` and `child`.
-fn local(rust: &str) -> proc_macro2::Ident {
-    match rust {
-        "element" | "child" => quote::format_ident!("{rust}_value"),
-        _ => ident(rust),
-    }
-}
-
-/// `field: local,` in the struct literal, or the shorthand `field,` when they are the same.
-fn init(field: &proc_macro2::Ident, local: &proc_macro2::Ident) -> TokenStream {
-    if field == local {
-        quote! { #field, }
-    } else {
-        quote! { #field: #local, }
-    }
-}
-
-/// One way to handle a child element, by its local name.
-struct Arm {
-    local: String,
-    guard: Option<TokenStream>,
-    body: TokenStream,
-}
-
-/// Dispatch on `child`'s local name: a `match`, or an `if` when there is a single case and
-/// nothing to do otherwise.
-fn child_match(arms: &[Arm], fallback: Option<TokenStream>) -> TokenStream {
-    match (arms, fallback) {
-        ([], None) => TokenStream::new(),
-        ([], Some(fallback)) => quote! { #fallback; },
-        ([Arm { local, guard, body }], None) => {
-            let guard = guard.as_ref().map(|g| quote! { && #g });
-            quote! { if child.local_name() == #local #guard { #body; } }
-        }
-        (arms, fallback) => {
-            let arms = arms.iter().map(|Arm { local, guard, body }| {
-                let guard = guard.as_ref().map(|g| quote! { if #g });
-                quote! { #local #guard => #body, }
-            });
-            let fallback = fallback.unwrap_or_else(|| quote! { {} });
-            quote! { match child.local_name() { #(#arms)* _ => #fallback, } }
-        }
-    }
-}
-
-/// For each field: its local variable, its dispatch arms, and its initializer; plus what to do
-/// with an element no field wants.
-fn dispatch(
-    fields: &[Field],
-    scope: Scope,
-    choices: &Choices<'_>,
-    into_value: bool,
-) -> (
-    Vec<TokenStream>,
-    Vec<Arm>,
-    Option<TokenStream>,
-    Vec<TokenStream>,
-) {
-    let mut locals = Vec::new();
-    let mut arms = Vec::new();
-    let mut inits = Vec::new();
-    let mut fallback = None;
-    for (i, f) in fields.iter().enumerate() {
-        let field = ident(&f.rust);
-        // Where a child is stored: a local per field, or the field of `value` itself.
-        let name = if into_value {
-            quote! { value.#field }
-        } else {
-            local(&f.rust).into_token_stream()
-        };
-        let many = matches!(f.occurs, Occurs::Many | Occurs::ManyNillable);
-        locals.push(if many {
-            quote! { let mut #name = ::std::vec::Vec::new(); }
-        } else {
-            quote! { let mut #name = None; }
-        });
-        inits.push(match (&f.kind, f.occurs) {
-            (FieldKind::Element(x), Occurs::Required) => {
-                let local = &x.local;
-                quote! { #field: element.required(#name, #local)?, }
-            }
-            (FieldKind::Choice(names), Occurs::Required) => {
-                let first = names.first().map(|n| n.local.as_str()).unwrap_or("choice");
-                quote! { #field: element.required(#name, #first)?, }
-            }
-            _ => init(&field, &local(&f.rust)),
-        });
-        match &f.kind {
-            FieldKind::Element(x) => {
-                let local = &x.local;
-                // A name that a later field also has goes to the first field that is still empty.
-                let repeated = fields[i + 1..]
-                    .iter()
-                    .any(|g| matches!(&g.kind, FieldKind::Element(y) if y.local == x.local));
-                let guard = (repeated && !many).then(|| quote! { #name.is_none() });
-                let value = read_value(f, scope);
-                let body = if many {
-                    quote! { #name.push(#value) }
-                } else {
-                    quote! { #name = #value }
-                };
-                arms.push(Arm {
-                    local: local.clone(),
-                    guard,
-                    body,
-                });
-            }
-            FieldKind::Choice(_) => {
-                let TypeExpr::Named(choice) = &f.ty else {
-                    continue;
-                };
-                let variants = choices.get(choice.as_str()).copied().unwrap_or_default();
-                arms.extend(choice_arms(f, choice, variants, &name, scope));
-            }
-            FieldKind::Any => fallback = Some(quote! { #name.push(child.capture()?) }),
-            FieldKind::ArrayItems { .. } => fallback = Some(quote! { #name.push(child.read()?) }),
-        }
-    }
-    (locals, arms, fallback, inits)
-}
-
-/// Reading one child for a field, as the value to store.
-fn read_value(f: &Field, scope: Scope) -> TokenStream {
-    let ty = type_tokens(&f.ty, scope);
-    match (f.occurs, f.boxed) {
-        (Occurs::Required, false) => quote! { Some(child.read()?) },
-        (Occurs::Required, true) => quote! { Some(child.read_boxed()?) },
-        (Occurs::Optional { .. }, false) => quote! { child.read_nillable()? },
-        (Occurs::Optional { .. }, true) => {
-            quote! { child.read_nillable::<#ty>()?.map(::std::boxed::Box::new) }
-        }
-        (Occurs::Many, _) => quote! { child.read()? },
-        (Occurs::ManyNillable, _) => quote! { child.read_nillable()? },
-    }
-}
-
-/// Match arms that read one alternative of a choice field.
-fn choice_arms(
-    f: &Field,
-    choice: &str,
-    variants: &[ChoiceVariant],
-    name: &TokenStream,
-    scope: Scope,
-) -> Vec<Arm> {
-    let choice_ty = type_tokens(&TypeExpr::Named(choice.to_owned()), scope);
-    let many_field = matches!(f.occurs, Occurs::Many | Occurs::ManyNillable);
-    variants
-        .iter()
-        .filter_map(|v| Some((v, v.name.as_ref()?)))
-        .map(|(v, x)| {
-            let variant = ident(&v.rust);
-            let read = if v.boxed {
-                quote! { child.read_boxed()? }
-            } else {
-                quote! { child.read()? }
-            };
-            let body = if many_field {
-                quote! { #name.push(#choice_ty::#variant(#read)) }
-            } else if v.many {
-                quote! {
-                    match &mut #name {
-                        Some(#choice_ty::#variant(items)) => items.push(#read),
-                        _ => #name = Some(#choice_ty::#variant(::std::vec![#read])),
-                    }
-                }
-            } else {
-                quote! { #name = Some(#choice_ty::#variant(#read)) }
-            };
-            Arm {
-                local: x.local.clone(),
-                guard: None,
-                body,
-            }
-        })
-        .collect()
-}
-
-/// The variants of each choice type of the module, by type name: a struct's read code needs
-/// its choice field's variants.
-pub type Choices<'m> = HashMap<&'m str, &'m [ChoiceVariant]>;
-
-/// Collects a module's choice types.
-pub fn choices(items: &[TypeItem]) -> Choices<'_> {
-    items
-        .iter()
-        .filter_map(|item| match &item.kind {
-            TypeKind::Choice(variants) => Some((item.name.as_str(), variants.as_slice())),
-            _ => None,
-        })
-        .collect()
-}
-
-fn headers_item(
-    doc: &TokenStream,
-    item: &TypeItem,
-    fields: &[Field],
-    scope: Scope,
-    choices: &Choices<'_>,
-) -> TokenStream {
+fn headers_item(doc: &TokenStream, item: &TypeItem, fields: &[Field], scope: Scope) -> TokenStream {
     let def = StructDef {
         fields: fields.to_vec(),
         ..StructDef::default()
     };
-    let body = struct_item(doc, item, &def, scope, choices);
+    let body = struct_item(doc, item, &def, scope);
     let name = ident(&item.name);
     quote! {
         #body
@@ -552,64 +430,6 @@ fn enum_item(doc: &TokenStream, name: &str, variants: &[EnumVariant]) -> TokenSt
     }
 }
 
-fn choice_item(
-    doc: &TokenStream,
-    name: &str,
-    variants: &[ChoiceVariant],
-    scope: Scope,
-) -> TokenStream {
-    let name = ident(name);
-    let decls = variants.iter().map(|v| {
-        let variant = ident(&v.rust);
-        let doc = opt_doc(v.doc.as_deref());
-        let ty = match &v.name {
-            None => quote! { ::soap_runtime::AnyElement },
-            Some(_) => {
-                let mut ty = type_tokens(&v.ty, scope);
-                if v.boxed {
-                    ty = quote! { ::std::boxed::Box<#ty> };
-                }
-                if v.many {
-                    ty = quote! { ::std::vec::Vec<#ty> };
-                }
-                ty
-            }
-        };
-        let note = match &v.name {
-            Some(x) => format!(" Element `{}`.", x.local),
-            None => " An element matched by `xsd:any`.".to_owned(),
-        };
-        quote! { #doc #[doc = #note] #variant(#ty), }
-    });
-    let writes = variants.iter().map(|v| {
-        let variant = ident(&v.rust);
-        match &v.name {
-            None => quote! { Self::#variant(value) => value.write(w), },
-            Some(x) => {
-                let q = qname(x);
-                if v.many {
-                    quote! { Self::#variant(values) => w.elements(#q, values), }
-                } else if v.boxed {
-                    quote! { Self::#variant(value) => w.element(#q, &**value), }
-                } else {
-                    quote! { Self::#variant(value) => w.element(#q, value), }
-                }
-            }
-        }
-    });
-    quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq)]
-        pub enum #name { #(#decls)* }
-
-        impl ::soap_runtime::XmlChoice for #name {
-            fn write_choice(&self, w: &mut ::soap_runtime::XmlWriter) {
-                match self { #(#writes)* }
-            }
-        }
-    }
-}
-
 fn faults_item(
     doc: &TokenStream,
     name: &str,
@@ -629,9 +449,10 @@ fn faults_item(
             let variant = ident(&v.rust);
             let body = quote! { return Ok(Some(Self::#variant(child.read()?))) };
             Arm {
-                local: v.element.local.clone(),
+                test: Test::Name(v.element.local.clone()),
                 guard: None,
                 body,
+                block: false,
             }
         })
         .collect();

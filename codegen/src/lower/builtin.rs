@@ -8,8 +8,9 @@ pub fn builtin(local: &str) -> Option<Builtin> {
     use Builtin::*;
     Some(match local {
         "string" | "normalizedString" | "token" | "language" | "Name" | "NCName" | "NMTOKEN"
-        | "ID" | "IDREF" | "ENTITY" | "anyURI" | "QName" | "NOTATION" | "duration" | "gYear"
+        | "ID" | "IDREF" | "ENTITY" | "anyURI" | "NOTATION" | "duration" | "gYear"
         | "gYearMonth" | "gMonth" | "gMonthDay" | "gDay" | "anySimpleType" => String,
+        "QName" => QName,
         "boolean" => Bool,
         "byte" => I8,
         "short" => I16,

@@ -3,26 +3,35 @@
 
 use std::collections::HashMap;
 
-use crate::ir::{Module, Occurs, TypeExpr, TypeItem, TypeKind};
+use crate::ir::{Field, Module, Occurs, StructDef, TypeExpr, TypeItem, TypeKind};
 
 /// The types a value of `item` holds inline (not behind a `Vec`), each with the index of the
 /// field or choice variant that holds it. Simple types (aliases, newtypes, text) never refer
-/// to complex types, so they are never part of a cycle.
-fn inline_edges(item: &TypeItem) -> Vec<(&str, usize)> {
+/// to complex types, so they are never part of a cycle; nor are the enums of derived types,
+/// whose variants are boxed, nor mixed content, which is a `Vec`.
+fn inline_edges<'a>(item: &'a TypeItem) -> Vec<(&'a str, usize)> {
     fn named(ty: &TypeExpr) -> Option<&str> {
         match ty {
             TypeExpr::Named(name) => Some(name.as_str()),
             _ => None,
         }
     }
-    match &item.kind {
-        TypeKind::Struct(def) => def
-            .fields
+    let fields = |fields: &'a [crate::ir::Field]| {
+        fields
             .iter()
             .enumerate()
-            .filter(|(_, f)| matches!(f.occurs, Occurs::Required | Occurs::Optional { .. }))
+            .filter(|(_, f)| {
+                matches!(
+                    f.occurs,
+                    Occurs::Required | Occurs::Optional { .. } | Occurs::OptionalNillable
+                ) && !matches!(f.kind, crate::ir::FieldKind::ArrayItems { rows: true, .. })
+            })
             .filter_map(|(slot, f)| Some((named(&f.ty)?, slot)))
-            .collect(),
+            .collect()
+    };
+    match &item.kind {
+        TypeKind::Struct(def) => fields(&def.fields),
+        TypeKind::Sequence(list) => fields(list),
         TypeKind::Choice(variants) => variants
             .iter()
             .enumerate()
@@ -93,8 +102,8 @@ pub fn box_cycles(module: &mut Module) {
     }
     for (i, item) in module.types.iter_mut().enumerate() {
         match &mut item.kind {
-            TypeKind::Struct(def) => {
-                for (slot, field) in def.fields.iter_mut().enumerate() {
+            TypeKind::Struct(StructDef { fields, .. }) | TypeKind::Sequence(fields) => {
+                for (slot, field) in fields.iter_mut().enumerate() {
                     field.boxed = boxed.contains(&(i, slot));
                 }
             }
@@ -149,22 +158,34 @@ fn expr_default(ty: &TypeExpr, default: &HashMap<String, bool>) -> bool {
     }
 }
 
+fn fields_default(fields: &[Field], default: &HashMap<String, bool>) -> bool {
+    fields
+        .iter()
+        .all(|f| f.occurs != Occurs::Required || expr_default(&f.ty, default))
+}
+
 fn item_default(item: &TypeItem, default: &HashMap<String, bool>) -> bool {
     match &item.kind {
         TypeKind::Struct(def) => {
-            def.fields
-                .iter()
-                .all(|f| f.occurs != Occurs::Required || expr_default(&f.ty, default))
+            fields_default(&def.fields, default)
                 && def
                     .attributes
                     .iter()
                     .all(|a| !a.required || expr_default(&a.ty, default))
                 && def.text.as_ref().is_none_or(|t| expr_default(t, default))
         }
+        TypeKind::Sequence(fields) => fields_default(fields, default),
+        // The base's own default, when it has instances of its own.
+        TypeKind::Derived(set) => set
+            .variants
+            .iter()
+            .find(|v| v.xsi_type.is_none())
+            .is_some_and(|base| default.get(&base.ty).copied().unwrap_or(false)),
         TypeKind::Alias(inner) => expr_default(inner, default),
         TypeKind::Headers(_) => true,
         TypeKind::Enum(_)
         | TypeKind::Choice(_)
+        | TypeKind::Mixed(_)
         | TypeKind::Newtype { .. }
         | TypeKind::Faults(_) => false,
     }

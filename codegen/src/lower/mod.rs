@@ -1,19 +1,26 @@
 //! Stage 2: lower the document model to the IR.
 //!
-//! Names are resolved (a reference to nothing is an error at the reference), content models
-//! are flattened into fields, anonymous types get names from where they are used, Rust names
-//! are made unique, and fields that close a cycle of types are boxed.
+//! Names are resolved (a reference to nothing, or a name defined twice, is an error), content
+//! models are flattened into fields (choices, repeated sequences and substitution groups
+//! become group types of their own, `groups`; mixed content a list of pieces, `mixed`; a type
+//! others derive from an enum of them, `derived`), anonymous types get names from where they
+//! are used, Rust names are made unique, and fields that close a cycle of types are boxed.
 
+mod arrays;
+mod budget;
 mod builtin;
 mod cycles;
+mod derived;
+mod groups;
+mod mixed;
 pub mod naming;
 mod operations;
 
 use std::collections::HashMap;
 
 use crate::ir::{
-    AttributeField, Builtin, ChoiceVariant, EnumVariant, FacetCheck, Field, FieldKind, Module,
-    Occurs, StructDef, TypeExpr, TypeItem, TypeKind, XmlName,
+    AttributeField, Builtin, EnumVariant, FacetCheck, Field, FieldKind, Module, Occurs, StructDef,
+    TypeExpr, TypeItem, TypeKind, XmlName,
 };
 use crate::read::xsd::{
     AttributeDecl, AttributeGroup, AttributeUse, ComplexType, Content, Derivation, ElementDecl,
@@ -31,7 +38,12 @@ use naming::{field_name, type_name, Scope};
 pub fn lower(documents: &Documents, lenient: bool) -> Result<(Module, Vec<Error>), Error> {
     let mut lowerer = Lowerer::new(documents);
     lowerer.lenient = lenient;
+    for duplicate in std::mem::take(&mut lowerer.duplicates) {
+        lowerer.skip_or_fail(duplicate)?;
+    }
+    derived::check_depth(&lowerer.derivations, &lowerer.index)?;
     lowerer.assign_names(documents);
+    lowerer.name_derived_sets(documents);
     for schema in &documents.schemas {
         let ns = schema.target_namespace.as_str();
         for def in &schema.types {
@@ -53,6 +65,9 @@ pub fn lower(documents: &Documents, lenient: bool) -> Result<(Module, Vec<Error>
             item.doc = item.doc.or_else(|| element.doc.clone());
             lowerer.push(item);
         }
+    }
+    for item in lowerer.derived_items(documents) {
+        lowerer.push(item);
     }
     let mut module = Module {
         doc: Vec::new(),
@@ -106,6 +121,8 @@ pub(crate) struct Lowerer<'d> {
     /// Global elements with anonymous types → the Rust names of those types.
     element_named: HashMap<QName, String>,
     items: Vec<TypeItem>,
+    /// Where each item is in `items`, by name: aliases are looked up for every facet.
+    item_index: HashMap<String, usize>,
     /// Anonymous types and choices already lowered, by where they are written: a base type's
     /// content is lowered again for each type derived from it, and must name the same items.
     anonymous: HashMap<Location, TypeExpr>,
@@ -113,6 +130,24 @@ pub(crate) struct Lowerer<'d> {
     /// inherited from, to stop one that contains itself.
     group_stack: Vec<QName>,
     base_stack: Vec<QName>,
+    /// Complex types → the named types derived from them directly, in document order.
+    derivations: HashMap<QName, Vec<QName>>,
+    /// Base types → the Rust names of their enums of derived types (see `derived`).
+    derived_named: HashMap<QName, String>,
+    /// Substitution group heads → the elements that name them, in document order.
+    members: HashMap<QName, Vec<QName>>,
+    /// Substitution groups, choices and sequence occurrences already lowered (by head, and
+    /// by where they are written).
+    member_groups: HashMap<QName, groups::GroupType>,
+    groups: HashMap<Location, groups::GroupType>,
+    /// The enum of each mixed type's pieces, by the type's Rust name.
+    mixed: HashMap<String, TypeExpr>,
+    /// The item structs of arrays of arrays, by where the array type is given and depth.
+    arrays: HashMap<(Location, usize), TypeExpr>,
+    /// Global definitions made twice: errors, reported before anything is lowered.
+    duplicates: Vec<Error>,
+    /// What lowering has cost so far: fields, attributes and group uses.
+    budget: budget::Budget,
     /// Whether undefined references are skipped (and recorded) rather than fatal.
     lenient: bool,
     skipped: std::cell::RefCell<Vec<Error>>,
@@ -147,46 +182,83 @@ impl<'d> Lowerer<'d> {
             groups: HashMap::new(),
             attribute_groups: HashMap::new(),
         };
+        let mut duplicates = Vec::new();
         for schema in &documents.schemas {
             let ns = &schema.target_namespace;
             for def in &schema.types {
                 let name = QName::new(ns, def.name.clone().unwrap_or_default());
-                index.types.entry(name).or_insert((def, schema));
+                let first = index.types.entry(name.clone()).or_insert((def, schema));
+                duplicate(&mut duplicates, "type", &name, &first.0.at, &def.at);
             }
             for element in &schema.elements {
-                index
+                let name = QName::new(ns, &element.name);
+                let first = index
                     .elements
-                    .entry(QName::new(ns, &element.name))
+                    .entry(name.clone())
                     .or_insert((element, schema));
+                duplicate(&mut duplicates, "element", &name, &first.0.at, &element.at);
             }
             for attribute in &schema.attributes {
-                index
-                    .attributes
-                    .entry(QName::new(ns, &attribute.name))
-                    .or_insert(attribute);
+                let name = QName::new(ns, &attribute.name);
+                let first = index.attributes.entry(name.clone()).or_insert(attribute);
+                duplicate(
+                    &mut duplicates,
+                    "attribute",
+                    &name,
+                    &first.at,
+                    &attribute.at,
+                );
             }
             for group in &schema.groups {
-                index
-                    .groups
-                    .entry(QName::new(ns, &group.name))
-                    .or_insert((group, schema));
+                let name = QName::new(ns, &group.name);
+                let first = index.groups.entry(name.clone()).or_insert((group, schema));
+                duplicate(&mut duplicates, "group", &name, &first.0.at, &group.at);
             }
             for group in &schema.attribute_groups {
-                index
-                    .attribute_groups
-                    .entry(QName::new(ns, &group.name))
-                    .or_insert(group);
+                let name = QName::new(ns, &group.name);
+                let first = index.attribute_groups.entry(name.clone()).or_insert(group);
+                duplicate(
+                    &mut duplicates,
+                    "attribute group",
+                    &name,
+                    &first.at,
+                    &group.at,
+                );
             }
         }
+        let mut members: HashMap<QName, Vec<QName>> = HashMap::new();
+        for schema in &documents.schemas {
+            for element in &schema.elements {
+                let name = QName::new(&schema.target_namespace, &element.name);
+                let indexed = index
+                    .elements
+                    .get(&name)
+                    .is_some_and(|(e, _)| std::ptr::eq(*e, element));
+                if let Some(head) = element.substitution_group.as_ref().filter(|_| indexed) {
+                    members.entry(head.clone()).or_default().push(name);
+                }
+            }
+        }
+        let derivations = derived::derivations(documents, &index);
         Self {
             index,
             scope: Scope::with_reserved(naming::PRELUDE_VALUES),
             named: HashMap::new(),
             element_named: HashMap::new(),
             items: Vec::new(),
+            item_index: HashMap::new(),
             anonymous: HashMap::new(),
             group_stack: Vec::new(),
+            budget: budget::Budget::default(),
             base_stack: Vec::new(),
+            derivations,
+            derived_named: HashMap::new(),
+            members,
+            member_groups: HashMap::new(),
+            groups: HashMap::new(),
+            mixed: HashMap::new(),
+            arrays: HashMap::new(),
+            duplicates,
             lenient: false,
             skipped: std::cell::RefCell::new(Vec::new()),
         }
@@ -257,6 +329,7 @@ impl<'d> Lowerer<'d> {
     }
 
     fn push(&mut self, item: TypeItem) {
+        self.item_index.insert(item.name.clone(), self.items.len());
         self.items.push(item);
     }
 
@@ -305,7 +378,12 @@ impl<'d> Lowerer<'d> {
                 ));
             }
         }
-        match self.named.get(name) {
+        // A type others derive from stands for any of them.
+        match self
+            .derived_named
+            .get(name)
+            .or_else(|| self.named.get(name))
+        {
             Some(rust) => Ok(TypeExpr::Named(rust.clone())),
             None => self.or_untyped(Err(Error::new(
                 at.clone(),
@@ -342,6 +420,14 @@ impl<'d> Lowerer<'d> {
                 Some(TypeRef::Named(type_name, at)) => self.type_expr(type_name, at),
                 Some(TypeRef::Inline(_)) => Ok(TypeExpr::Named(self.element_named[name].clone())),
                 None => match &element.substitution_group {
+                    // Each step of a chain of heads is a derivation, capped alike.
+                    Some(_) if seen.len() >= budget::MAX_DERIVATION_DEPTH => Err(Error::new(
+                        element.at.clone(),
+                        format!(
+                            "substitution groups nest more than {} deep",
+                            budget::MAX_DERIVATION_DEPTH
+                        ),
+                    )),
                     Some(head) if !seen.contains(&head) => {
                         seen.push(head);
                         (name, at) = (head, &element.at);
@@ -464,20 +550,23 @@ impl<'d> Lowerer<'d> {
         })
     }
 
-    /// The built-in a type expression finally stands for, through aliases.
+    /// The built-in a type expression finally stands for, through aliases. Past
+    /// [`budget::MAX_DERIVATION_DEPTH`] aliases (no real schema has that many, and a hostile
+    /// one would make every facet follow a chain of thousands) it is taken as unknown, so
+    /// the facets are noted rather than checked.
     fn builtin_of(&self, expr: &TypeExpr) -> Option<Builtin> {
-        match expr {
-            TypeExpr::Builtin(b) => Some(*b),
-            TypeExpr::Named(name) => self
-                .items
-                .iter()
-                .find(|i| i.name == *name)
-                .and_then(|item| match &item.kind {
-                    TypeKind::Alias(inner) => self.builtin_of(inner),
-                    _ => None,
-                }),
-            _ => None,
+        let mut expr = expr;
+        for _ in 0..=budget::MAX_DERIVATION_DEPTH {
+            match expr {
+                TypeExpr::Builtin(b) => return Some(*b),
+                TypeExpr::Named(name) => match &self.items[*self.item_index.get(name)?].kind {
+                    TypeKind::Alias(inner) => expr = inner,
+                    _ => return None,
+                },
+                _ => return None,
+            }
         }
+        None
     }
 
     /// The Rust type of a type reference; an inline type becomes an item named after its owner.
@@ -522,7 +611,12 @@ impl<'d> Lowerer<'d> {
         let mut scope = Scope::new();
         let mut def = StructDef::default();
         let mut has_any = false;
+        let mixed = self.is_mixed(complex);
         match &complex.content {
+            Content::Particle(_) if mixed => match self.mixed_field(complex, owner)? {
+                Some(field) => fields.push(field),
+                None => def.text = Some(TypeExpr::Builtin(Builtin::String)),
+            },
             Content::Particle(particle) => {
                 if let Some(p) = particle {
                     self.particle_fields(p, Context::default(), owner, &mut fields, &mut has_any)?;
@@ -539,37 +633,33 @@ impl<'d> Lowerer<'d> {
                 particle,
             } => {
                 if base.ns == SOAP_ENC_NS && base.local == "Array" {
-                    let (item, item_type) = self.array_item(complex, particle.as_ref(), owner)?;
-                    fields.push(Field {
-                        rust: "items".into(),
-                        doc: None,
-                        kind: FieldKind::ArrayItems {
-                            name: XmlName {
-                                ns: None,
-                                local: "item".into(),
-                            },
-                            item_type,
-                        },
-                        ty: item,
-                        occurs: Occurs::Many,
-                        boxed: false,
-                        xsi_type: None,
-                    });
-                    scope.reserve(&["items"]);
+                    fields.push(self.array_field(complex, particle.as_ref(), owner)?);
                     return Ok(StructDef { fields, ..def });
                 }
                 let base_struct = self.base_struct(base, at)?;
                 def.attributes = base_struct.attributes;
-                if *derivation == Derivation::Extension {
-                    fields = base_struct.fields;
-                    def.text = base_struct.text;
-                    has_any = fields.iter().any(|f| f.kind == FieldKind::Any);
-                    fields.retain(|f| f.kind != FieldKind::Any);
+                if mixed {
+                    match self.mixed_field(complex, owner)? {
+                        Some(field) => fields.push(field),
+                        None => def.text = Some(TypeExpr::Builtin(Builtin::String)),
+                    }
+                } else {
+                    if *derivation == Derivation::Extension {
+                        fields = base_struct.fields;
+                        def.text = base_struct.text;
+                        has_any = fields.iter().any(|f| f.kind == FieldKind::Any);
+                    }
+                    if let Some(p) = particle {
+                        self.particle_fields(
+                            p,
+                            Context::default(),
+                            owner,
+                            &mut fields,
+                            &mut has_any,
+                        )?;
+                    }
                 }
                 def.any_attribute = base_struct.any_attribute;
-                if let Some(p) = particle {
-                    self.particle_fields(p, Context::default(), owner, &mut fields, &mut has_any)?;
-                }
             }
         }
         // Own attributes override inherited ones of the same name; `prohibited` removes them.
@@ -581,31 +671,11 @@ impl<'d> Lowerer<'d> {
             }
         }
         def.any_attribute |= complex.any_attribute || self.groups_allow_any(&complex.attributes);
-        if has_any {
-            fields.push(Field {
-                rust: "any".into(),
-                doc: None,
-                kind: FieldKind::Any,
-                ty: TypeExpr::Builtin(Builtin::Empty),
-                occurs: Occurs::Many,
-                boxed: false,
-                xsi_type: None,
-            });
-        }
         // Rust names: XML-derived first, then the generated ones.
         for attribute in &mut def.attributes {
             attribute.rust = scope.claim(&attribute.rust);
         }
-        for field in &mut fields {
-            if field.kind != FieldKind::Any {
-                field.rust = scope.claim(&field.rust);
-            }
-        }
-        for field in &mut fields {
-            if field.kind == FieldKind::Any {
-                field.rust = scope.claim("any");
-            }
-        }
+        claim_field_names(&mut scope, &mut fields);
         if def.text.is_some() {
             def.text_rust = scope.claim("value");
         }
@@ -625,47 +695,6 @@ impl<'d> Lowerer<'d> {
                 .is_some_and(|g| g.any_attribute || self.groups_allow_any(&g.attributes)),
             AttributeUse::Attribute(_) => false,
         })
-    }
-
-    /// The item type of a SOAP-encoded array: from `wsdl:arrayType`, or the element inside.
-    /// The item type of a SOAP-encoded array (from `wsdl:arrayType`, or the element inside),
-    /// as a Rust type and, when the schema names it, as the XSD type items are written with.
-    fn array_item(
-        &mut self,
-        complex: &ComplexType,
-        particle: Option<&Particle>,
-        owner: &str,
-    ) -> Result<(TypeExpr, Option<XmlName>), Error> {
-        for u in &complex.attributes {
-            if let AttributeUse::Attribute(a) = u {
-                if let Some(item) = &a.array_type {
-                    return Ok((
-                        self.type_expr(item, &a.at)?,
-                        Some(XmlName::from_qname(item)),
-                    ));
-                }
-            }
-        }
-        if let Some(Particle {
-            term: Term::Sequence(children),
-            ..
-        }) = particle
-        {
-            if let [Particle {
-                term: Term::Element(element),
-                ..
-            }] = children.as_slice()
-            {
-                return match &element.type_ref {
-                    Some(TypeRef::Named(name, at)) => {
-                        Ok((self.type_expr(name, at)?, Some(XmlName::from_qname(name))))
-                    }
-                    Some(inline) => Ok((self.type_ref_expr(inline, owner, "Item")?, None)),
-                    None => Ok((TypeExpr::Builtin(Builtin::AnyContent), None)),
-                };
-            }
-        }
-        Ok((TypeExpr::Builtin(Builtin::AnyContent), None))
     }
 
     /// Whether the named type is a SOAP-encoded array (a restriction of `SOAP-ENC:Array`).
@@ -703,6 +732,7 @@ impl<'d> Lowerer<'d> {
                 format!("type `{base}` derives from itself"),
             ));
         }
+        budget::check_derivation(self.base_stack.len() + 1, at)?;
         self.base_stack.push(base.clone());
         let owner = self.named[base].clone();
         let inherited = self.complex_struct(complex, &owner);
@@ -710,15 +740,32 @@ impl<'d> Lowerer<'d> {
         inherited
     }
 
-    /// The text type of simple content derived from `base`.
+    /// The text type of simple content derived from `base`: the chain of complex types with
+    /// simple content is followed to the simple type at its end.
     fn value_type(&mut self, base: &QName, at: &Location) -> Result<TypeExpr, Error> {
-        if let Some((def, _)) = self.index.types.get(base).copied() {
-            if let crate::read::xsd::TypeKind::Complex(complex) = &def.kind {
-                return match &complex.content {
-                    Content::Simple { base, at, .. } => self.value_type(base, at),
-                    _ => Ok(TypeExpr::Builtin(Builtin::String)), // mixed content: its text
-                };
+        let (mut base, mut at) = (base, at);
+        let mut chain: Vec<&QName> = Vec::new();
+        while let Some((def, _)) = self.index.types.get(base).copied() {
+            let crate::read::xsd::TypeKind::Complex(complex) = &def.kind else {
+                break;
+            };
+            let Content::Simple {
+                base: next,
+                at: next_at,
+                ..
+            } = &complex.content
+            else {
+                return Ok(TypeExpr::Builtin(Builtin::String)); // mixed content: its text
+            };
+            if chain.contains(&base) {
+                return Err(Error::new(
+                    at.clone(),
+                    format!("type `{base}` derives from itself"),
+                ));
             }
+            chain.push(base);
+            budget::check_derivation(chain.len(), at)?;
+            (base, at) = (next, next_at);
         }
         self.type_expr(base, at)
     }
@@ -799,6 +846,7 @@ impl<'d> Lowerer<'d> {
                             format!("attribute `{}` needs a simple type", name.local),
                         ));
                     }
+                    self.budget.step(&decl.at)?;
                     out.push((
                         AttributeField {
                             rust: field_name(&name.local),
@@ -823,10 +871,12 @@ impl<'d> Lowerer<'d> {
                             format!("attribute group `{name}` contains itself"),
                         ));
                     }
+                    self.budget.step(group_at)?;
                     self.group_stack.push(name.clone());
                     let inner = self.attribute_fields(&group.attributes, owner);
                     self.group_stack.pop();
                     out.extend(inner?);
+                    budget::check_fields(out.len(), "attributes", group_at)?;
                 }
             }
         }
@@ -849,11 +899,17 @@ impl<'d> Lowerer<'d> {
         let context = outer.within(particle);
         match &particle.term {
             Term::Element(element) => {
+                self.budget.step(&element.at)?;
+                budget::check_fields(out.len() + 1, "fields", &element.at)?;
+                if self.member_field(element, context, out)? {
+                    return Ok(()); // the head of a substitution group: any member may stand
+                }
                 let (name, ty, nillable, doc) = self.element_use(element, owner)?;
                 let occurs = match (context.many, context.optional, nillable) {
                     (true, _, false) => Occurs::Many,
                     (true, _, true) => Occurs::ManyNillable,
-                    (false, true, _) => Occurs::Optional { nil: false },
+                    (false, true, false) => Occurs::Optional { nil: false },
+                    (false, true, true) => Occurs::OptionalNillable,
                     (false, false, true) => Occurs::Optional { nil: true },
                     (false, false, false) => Occurs::Required,
                 };
@@ -868,145 +924,58 @@ impl<'d> Lowerer<'d> {
                 });
             }
             Term::Sequence(children) | Term::All(children) => {
+                // A sequence of several elements that repeats as a whole keeps each
+                // repetition together; one of a single element is just that element repeated.
+                let several = children.iter().filter(|c| c.max != Some(0)).count() > 1;
+                if context.many && several && self.holds_several_elements(particle) {
+                    return self.sequence_field(particle, context, owner, out);
+                }
                 for child in children {
                     self.particle_fields(child, context, owner, out, has_any)?;
                 }
             }
-            Term::Group(name) => {
-                let (group, _) = self.index.groups.get(name).copied().ok_or_else(|| {
-                    Error::new(
-                        particle.at.clone(),
-                        format!("group `{name}` is not defined"),
-                    )
-                })?;
-                if self.group_stack.contains(name) {
-                    return Err(Error::new(
-                        particle.at.clone(),
-                        format!("group `{name}` contains itself"),
-                    ));
-                }
-                self.group_stack.push(name.clone());
-                let result = self.particle_fields(&group.particle, context, owner, out, has_any);
-                self.group_stack.pop();
-                result?;
+            Term::Group(name) => self.expand_group(name, &particle.at, |this, group| {
+                this.particle_fields(group, context, owner, out, has_any)
+            })?,
+            // The elements no other field wants, held where the first wildcard stands (so
+            // they are written back there); a later wildcard adds to the same field.
+            Term::Any if !*has_any => {
+                *has_any = true;
+                out.push(Field::any());
             }
-            Term::Any => *has_any = true,
+            Term::Any => {}
             Term::Choice(children) => {
-                let simple = children
-                    .iter()
-                    .all(|c| matches!(c.term, Term::Element(_) | Term::Any));
-                if !simple {
-                    // A choice between groups: every branch's fields, each optional.
-                    let branch = Context {
-                        optional: true,
-                        many: context.many,
-                    };
-                    for child in children {
-                        self.particle_fields(child, branch, owner, out, has_any)?;
-                    }
-                    return Ok(());
-                }
                 self.choice_field(particle, children, context, owner, out)?;
             }
         }
         Ok(())
     }
 
-    fn choice_field(
+    /// Runs `f` on the content of the named model group `name` (referred to at `at`),
+    /// stopping a group that contains itself.
+    fn expand_group<R>(
         &mut self,
-        choice: &Particle,
-        children: &[Particle],
-        context: Context,
-        owner: &str,
-        out: &mut Vec<Field>,
-    ) -> Result<(), Error> {
-        let occurs = if context.many {
-            Occurs::Many
-        } else if context.optional {
-            Occurs::Optional { nil: false }
-        } else {
-            Occurs::Required
-        };
-        let names = children
-            .iter()
-            .filter_map(|c| match &c.term {
-                Term::Element(e) => Some(self.element_use_name(e)),
-                _ => None,
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        if let Some(done) = self.anonymous.get(&choice.at) {
-            out.push(Field {
-                rust: "choice".into(),
-                doc: None,
-                kind: FieldKind::Choice(names),
-                ty: done.clone(),
-                occurs,
-                boxed: false,
-                xsi_type: None,
-            });
-            return Ok(());
+        name: &QName,
+        at: &Location,
+        f: impl FnOnce(&mut Self, &'d Particle) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let (group, _) = self
+            .index
+            .groups
+            .get(name)
+            .copied()
+            .ok_or_else(|| Error::new(at.clone(), format!("group `{name}` is not defined")))?;
+        if self.group_stack.contains(name) {
+            return Err(Error::new(
+                at.clone(),
+                format!("group `{name}` contains itself"),
+            ));
         }
-        let name = self.scope.claim(&format!("{owner}Choice"));
-        let mut variants = Scope::new();
-        let mut list = Vec::new();
-        for child in children {
-            match &child.term {
-                Term::Element(element) => {
-                    let (xml, ty, _, doc) = self.element_use(element, &name)?;
-                    // In a repeated choice each occurrence is its own alternative; only a
-                    // choice made once holds a repeated element's items together.
-                    let many = child.repeats() && !context.many;
-                    list.push(ChoiceVariant {
-                        rust: variants.claim(&type_name(&xml.local, "Variant")),
-                        doc,
-                        name: Some(xml),
-                        ty,
-                        many,
-                        boxed: false,
-                    });
-                }
-                _ => list.push(ChoiceVariant {
-                    rust: variants.claim("Any"),
-                    doc: None,
-                    name: None,
-                    ty: TypeExpr::Builtin(Builtin::Empty),
-                    many: false,
-                    boxed: false,
-                }),
-            }
-        }
-        self.anonymous
-            .insert(choice.at.clone(), TypeExpr::Named(name.clone()));
-        self.push(TypeItem {
-            name: name.clone(),
-            doc: None,
-            origin: format!("a choice in `{owner}`"),
-            kind: TypeKind::Choice(list),
-            default: false,
-        });
-        out.push(Field {
-            rust: "choice".into(),
-            doc: None,
-            kind: FieldKind::Choice(names),
-            ty: TypeExpr::Named(name),
-            occurs,
-            boxed: false,
-            xsi_type: None,
-        });
-        Ok(())
-    }
-
-    /// An element particle's name.
-    fn element_use_name(&self, element: &ElementDecl) -> Result<XmlName, Error> {
-        match &element.reference {
-            Some(reference) => self
-                .global_element(reference, &element.at)
-                .map(|_| XmlName::from_qname(reference)),
-            None => Ok(XmlName {
-                ns: (!element.ns.is_empty()).then(|| element.ns.clone()),
-                local: element.name.clone(),
-            }),
-        }
+        self.budget.step(at)?;
+        self.group_stack.push(name.clone());
+        let result = f(self, &group.particle);
+        self.group_stack.pop();
+        result
     }
 
     /// An element particle's name, type, nillability and documentation.
@@ -1044,6 +1013,26 @@ impl<'d> Lowerer<'d> {
             },
         };
         Ok((name, ty, element.nillable, element.doc.clone()))
+    }
+}
+
+/// Records `name` as defined twice when `first`, the definition kept, is not `at`.
+fn duplicate(out: &mut Vec<Error>, what: &str, name: &QName, first: &Location, at: &Location) {
+    if first != at {
+        out.push(Error::new(
+            at.clone(),
+            format!("{what} `{name}` is defined twice: here, and at {first}"),
+        ));
+    }
+}
+
+/// Gives fields their Rust names in `scope`: names from XML first, then the generated `any`.
+fn claim_field_names(scope: &mut Scope, fields: &mut [Field]) {
+    for field in fields.iter_mut().filter(|f| f.kind != FieldKind::Any) {
+        field.rust = scope.claim(&field.rust);
+    }
+    for field in fields.iter_mut().filter(|f| f.kind == FieldKind::Any) {
+        field.rust = scope.claim("any");
     }
 }
 

@@ -1,6 +1,6 @@
 //! XML names to Rust identifiers that always compile, unique in their scope.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
@@ -77,6 +77,10 @@ pub const PRELUDE_VALUES: &[&str] = &["Some", "None", "Ok", "Err"];
 #[derive(Debug, Default)]
 pub struct Scope {
     taken: HashSet<String>,
+    /// For each numbered stem (the bare name, and whether it takes `_`), the number to try
+    /// first: every number below it is taken. Without it, the n-th clash of one name would
+    /// probe n names, and a type with thousands of `item` fields would take quadratic time.
+    next: HashMap<(String, bool), u64>,
 }
 
 impl Scope {
@@ -98,7 +102,31 @@ impl Scope {
 
     /// Gives back a name handed out but not used after all.
     pub fn release(&mut self, name: &str) {
-        self.taken.remove(name);
+        if !self.taken.remove(name) {
+            return;
+        }
+        // If the name is a numbered form of a stem (`item_3`, `Item3`, or `Item2` of `Item`
+        // as well as `Item22` of `Item2`), that number is free again.
+        let digits = name.len() - name.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        for split in name.len() - digits..name.len() {
+            let (stem, number) = name.split_at(split);
+            let Some(number) = number
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n >= 2 && !number.starts_with('0'))
+            else {
+                continue;
+            };
+            let keys = [
+                Some((stem.to_owned(), false)),
+                stem.strip_suffix('_').map(|bare| (bare.to_owned(), true)),
+            ];
+            for key in keys.into_iter().flatten() {
+                if let Some(next) = self.next.get_mut(&key) {
+                    *next = (*next).min(number);
+                }
+            }
+        }
     }
 
     /// `wanted` if it is free, else `wanted2`, `wanted3`, … (`wanted_2` … for snake case).
@@ -115,16 +143,18 @@ impl Scope {
             .strip_prefix("r#")
             .unwrap_or(wanted)
             .trim_end_matches('_');
-        (2..)
-            .map(|n| {
-                if snake {
-                    format!("{bare}_{n}")
-                } else {
-                    format!("{bare}{n}")
-                }
-            })
-            .find(|candidate| self.taken.insert(candidate.clone()))
-            .unwrap_or_default()
+        let next = self.next.entry((bare.to_owned(), snake)).or_insert(2);
+        loop {
+            let candidate = if snake {
+                format!("{bare}_{next}")
+            } else {
+                format!("{bare}{next}")
+            };
+            *next += 1;
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 }
 
@@ -164,5 +194,33 @@ mod tests {
         assert_eq!(scope.claim("name"), "name_2");
         assert_eq!(scope.claim("self_"), "self_");
         assert_eq!(scope.claim("self_"), "self_2");
+    }
+
+    #[test]
+    fn a_released_number_is_handed_out_again() {
+        let mut scope = Scope::new();
+        for expected in ["Item", "Item2", "Item3", "Item4"] {
+            assert_eq!(scope.claim("Item"), expected);
+        }
+        scope.release("Item3");
+        assert_eq!(scope.claim("Item"), "Item3");
+        assert_eq!(scope.claim("Item"), "Item5");
+        // A name taken as such, not numbered, counts too.
+        assert_eq!(scope.claim("a_2"), "a_2");
+        assert_eq!(scope.claim("a"), "a");
+        assert_eq!(scope.claim("a"), "a_3");
+        scope.release("a_2");
+        assert_eq!(scope.claim("a"), "a_2");
+    }
+
+    /// Fifty thousand clashes of one name: probing from 2 each time was 1.25 billion
+    /// lookups.
+    #[test]
+    fn many_clashes_of_one_name_are_numbered_in_order() {
+        let mut scope = Scope::new();
+        let names: Vec<String> = (0..50_000).map(|_| scope.claim("leaf")).collect();
+        assert_eq!(names[0], "leaf");
+        assert_eq!(names[1], "leaf_2");
+        assert_eq!(names[49_999], "leaf_50000");
     }
 }

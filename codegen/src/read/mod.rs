@@ -5,10 +5,12 @@
 //! whose items carry their source [`Location`]. Imports are followed here, so later stages see
 //! one set of documents and never touch the file system.
 
+mod prescan;
 pub mod wsdl;
 pub mod xsd;
 
-use std::collections::HashSet;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -77,6 +79,67 @@ pub fn load(path: &Path) -> Result<Documents, Error> {
     Ok(loader.documents)
 }
 
+/// Reads a WSDL or XSD held in memory, as [`load`] reads a file's bytes; `name` stands for
+/// its file in locations. It has no folder to resolve imports against, so an import with a
+/// location is an error at the import.
+pub fn load_bytes(name: &str, bytes: &[u8]) -> Result<Documents, Error> {
+    let mut loader = Loader {
+        in_memory: true,
+        ..Loader::default()
+    };
+    let file = PathBuf::from(name);
+    loader.load_document(&file, file.clone(), bytes, Expect::Any, None)?;
+    Ok(loader.documents)
+}
+
+/// The largest file an import may name, in bytes: the largest real WSDL known is a few
+/// megabytes, and reading stops here, whatever the file claims or becomes meanwhile.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// A file's bytes, if it is a regular file of at most [`MAX_FILE_BYTES`]. A device such as
+/// `/dev/zero` or a FIFO would be read forever or block, so the type is checked before the
+/// file is opened; the read stops one byte past the limit, for a file that grows meanwhile.
+fn read_file(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    let metadata = std::fs::metadata(path).map_err(cannot)?;
+    if !metadata.is_file() {
+        let kind = if metadata.is_dir() {
+            "a directory"
+        } else {
+            "not a regular file"
+        };
+        return Err(format!("cannot read {}: it is {kind}", path.display()));
+    }
+    let too_large = || {
+        format!(
+            "cannot read {}: it is larger than {} MiB",
+            path.display(),
+            MAX_FILE_BYTES >> 20
+        )
+    };
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    // The file may have been swapped for another kind since the check: look again at what
+    // was opened.
+    if !file.metadata().map_err(cannot)?.is_file() {
+        return Err(format!(
+            "cannot read {}: it is not a regular file",
+            path.display()
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
 /// What kind of document an import expects to find.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Expect {
@@ -84,13 +147,25 @@ enum Expect {
     Schema,
 }
 
+/// How a file has been read.
+enum Seen {
+    /// As itself: it is not read again.
+    Once,
+    /// As a chameleon schema (no target namespace), into these namespaces.
+    Chameleon(Vec<String>),
+}
+
 #[derive(Default)]
 struct Loader {
     documents: Documents,
-    /// Files already read (each is read once, so XSD import cycles are harmless).
-    seen: HashSet<PathBuf>,
+    /// Files already read. Each is read once (so XSD import cycles are harmless, and a schema
+    /// that two others import is not defined twice), except a chameleon schema included into
+    /// several namespaces, which defines its names in each.
+    seen: HashMap<PathBuf, Seen>,
     /// The chain of `wsdl:import`s being followed, to report a cycle.
     wsdl_chain: Vec<PathBuf>,
+    /// Whether the root document came from memory: its imports have no folder to be found in.
+    in_memory: bool,
 }
 
 impl Loader {
@@ -107,6 +182,12 @@ impl Loader {
             Some(location) => Error::new(location.clone(), message),
             None => Error::new(Location::file(path), message),
         };
+        if self.in_memory {
+            return Err(at(format!(
+                "cannot import {}: the document was read from memory, with no folder to find imports in",
+                path.display()
+            )));
+        }
         let canonical = path
             .canonicalize()
             .map_err(|e| at(format!("cannot read {}: {e}", path.display())))?;
@@ -119,14 +200,32 @@ impl Loader {
             chain.push(canonical.display().to_string());
             return Err(at(format!("import cycle: {}", chain.join(" -> "))));
         }
-        if !self.seen.insert(canonical.clone()) {
-            return Ok(());
+        match self.seen.get(&canonical) {
+            Some(Seen::Once) => return Ok(()),
+            Some(Seen::Chameleon(namespaces))
+                if namespaces.iter().any(|ns| Some(ns.as_str()) == chameleon) =>
+            {
+                return Ok(())
+            }
+            _ => {}
         }
         self.documents.files.push(path.to_path_buf());
-        let bytes =
-            std::fs::read(path).map_err(|e| at(format!("cannot read {}: {e}", path.display())))?;
+        let bytes = read_file(path).map_err(at)?;
+        self.load_document(path, canonical, &bytes, expect, chameleon)
+    }
+
+    /// Parses one document's bytes and follows its imports. `path` names it in locations
+    /// and is what its imports are resolved against.
+    fn load_document(
+        &mut self,
+        path: &Path,
+        canonical: PathBuf,
+        bytes: &[u8],
+        expect: Expect,
+        chameleon: Option<&str>,
+    ) -> Result<(), Error> {
         let file = Arc::new(path.to_path_buf());
-        let text = decode(&bytes).map_err(|(offset, message)| {
+        let text = decode(bytes).map_err(|(offset, message)| {
             let (line, column) =
                 LineIndex::new(&String::from_utf8_lossy(&bytes[..offset])).position(offset);
             Error::new(
@@ -149,6 +248,18 @@ impl Loader {
                 "the file is empty: expected a WSDL or XML Schema document",
             ));
         }
+        // Before roxmltree, whose tokenizer recurses once per level of nesting.
+        prescan::check(&text).map_err(|refused| {
+            let (line, column) = LineIndex::new(&text).position(refused.offset);
+            Error::new(
+                Location {
+                    file: file.clone(),
+                    line,
+                    column,
+                },
+                refused.message,
+            )
+        })?;
         let options = roxmltree::ParsingOptions {
             allow_dtd: true,
             ..Default::default()
@@ -170,6 +281,22 @@ impl Loader {
             lines: LineIndex::new(&text),
         };
         let root = doc.root_element();
+        // Marked before its imports are followed, so a cycle of imports ends here.
+        match (chameleon, root.attribute("targetNamespace")) {
+            (Some(lent), None) => match self.seen.entry(canonical.clone()) {
+                Entry::Occupied(mut seen) => {
+                    if let Seen::Chameleon(namespaces) = seen.get_mut() {
+                        namespaces.push(lent.to_owned());
+                    }
+                }
+                Entry::Vacant(seen) => {
+                    seen.insert(Seen::Chameleon(vec![lent.to_owned()]));
+                }
+            },
+            _ => {
+                self.seen.insert(canonical.clone(), Seen::Once);
+            }
+        }
         let ns = root.tag_name().namespace().unwrap_or("");
         let base = path.parent().unwrap_or(Path::new("."));
         match (ns, root.tag_name().name()) {

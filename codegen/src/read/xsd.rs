@@ -35,6 +35,8 @@ pub struct TypeDef {
     pub doc: Option<String>,
     pub at: Location,
     pub kind: TypeKind,
+    /// `abstract="true"`: only types derived from it have instances.
+    pub is_abstract: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -144,6 +146,8 @@ pub struct ElementDecl {
     pub type_ref: Option<TypeRef>,
     pub nillable: bool,
     pub substitution_group: Option<QName>,
+    /// `abstract="true"`: only the members of its substitution group may appear.
+    pub is_abstract: bool,
     pub doc: Option<String>,
     pub at: Location,
 }
@@ -163,9 +167,19 @@ pub struct AttributeDecl {
     pub required: bool,
     pub prohibited: bool,
     /// `wsdl:arrayType` on a `SOAP-ENC:arrayType` attribute: the array's item type.
-    pub array_type: Option<QName>,
+    pub array_type: Option<Box<ArrayType>>,
     pub doc: Option<String>,
     pub at: Location,
+}
+
+/// A `wsdl:arrayType` value: `xsd:string[]`, `xsd:string[][]`, `xsd:int[,]`.
+#[derive(Debug, Clone)]
+pub struct ArrayType {
+    /// The type of the innermost items.
+    pub item: QName,
+    /// The rank of each bracket group, as written: the last is the array's own, those
+    /// before it are the item type's (`xsd:string[][]` is `[1, 1]`: an array of arrays).
+    pub ranks: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -261,6 +275,11 @@ pub fn read_schema(
         }
     }
     Ok(schema)
+}
+
+/// A boolean attribute (`true` or `1`).
+fn is_true(value: Option<&str>) -> bool {
+    matches!(value.map(str::trim), Some("true" | "1"))
 }
 
 struct SchemaReader<'s, 'a, 'i> {
@@ -382,6 +401,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
             doc: documentation(node),
             at: self.source.location(node),
             kind: TypeKind::Simple(kind),
+            is_abstract: false,
         })
     }
 
@@ -415,7 +435,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
 
     fn complex_type(&self, node: Node<'_, 'i>, global: bool) -> Result<TypeDef, Error> {
         let name = self.type_name(node, global)?;
-        let mut mixed = node.attribute("mixed") == Some("true");
+        let mut mixed = is_true(node.attribute("mixed"));
         let mut content = Content::Particle(None);
         let mut attributes = Vec::new();
         let mut any_attribute = false;
@@ -427,7 +447,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
                 "attribute" | "attributeGroup" | "anyAttribute" => {}
                 "simpleContent" | "complexContent" => {
                     let simple = child.tag_name().name() == "simpleContent";
-                    mixed |= child.attribute("mixed") == Some("true");
+                    mixed |= is_true(child.attribute("mixed"));
                     let Some(derivation) = self.content(child).next() else {
                         return Err(self
                             .source
@@ -495,6 +515,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
                 attributes,
                 any_attribute,
             }),
+            is_abstract: is_true(node.attribute("abstract")),
         })
     }
 
@@ -542,7 +563,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
         let array_type = node
             .attributes()
             .find(|a| a.namespace() == Some(super::WSDL_NS) && a.name() == "arrayType")
-            .map(|a| self.resolve(node, a.value().trim_end_matches(['[', ']', ','])))
+            .map(|a| self.array_type(node, a.value()).map(Box::new))
             .transpose()?;
         Ok(AttributeDecl {
             name,
@@ -558,6 +579,30 @@ impl<'i> SchemaReader<'_, '_, 'i> {
             array_type,
             doc: documentation(node),
             at: self.source.location(node),
+        })
+    }
+
+    /// A `wsdl:arrayType` value: the item type and the rank of each bracket group.
+    fn array_type(&self, node: Node<'_, 'i>, value: &str) -> Result<ArrayType, Error> {
+        let value = value.trim();
+        let split = value.find('[').unwrap_or(value.len());
+        let (item, brackets) = value.split_at(split);
+        let mut ranks = Vec::new();
+        let mut rest = brackets;
+        while let Some(group) = rest.strip_prefix('[') {
+            let Some(end) = group.find(']') else { break };
+            // A size (`[5]`) is an instance's business; a schema gives the shape.
+            ranks.push(group[..end].matches(',').count() + 1);
+            rest = group[end + 1..].trim_start();
+        }
+        if !rest.is_empty() {
+            return Err(self
+                .source
+                .error(node, format!("`{value}` is not a SOAP array type")));
+        }
+        Ok(ArrayType {
+            item: self.resolve(node, item)?,
+            ranks,
         })
     }
 
@@ -593,8 +638,9 @@ impl<'i> SchemaReader<'_, '_, 'i> {
             },
             reference,
             type_ref,
-            nillable: node.attribute("nillable") == Some("true"),
+            nillable: is_true(node.attribute("nillable")),
             substitution_group: self.qname_attr(node, "substitutionGroup")?,
+            is_abstract: is_true(node.attribute("abstract")),
             doc: documentation(node),
             at: self.source.location(node),
         })

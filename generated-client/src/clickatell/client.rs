@@ -328,7 +328,7 @@ fn lines(output: &SendmsgOutput) -> &[String] {
 
 /// Adds a `sendmsg` answer to the report: one line per number, in order, or one error line
 /// for the whole request (a refused login), which then stands for every number.
-fn push_answers(
+pub(super) fn push_answers(
     report: &mut SendReport<Code>,
     numbers: &[String],
     lines: &[String],

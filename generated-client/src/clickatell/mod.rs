@@ -46,6 +46,9 @@
 
 mod client;
 mod codes;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod reply;
 #[cfg(feature = "simulator")]
 pub mod simulated;

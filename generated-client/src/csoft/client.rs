@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use rust_decimal::Decimal;
 use soap_runtime::client::{CallError, ConfigError, SoapClient};
-use soap_runtime::NoFault;
+use soap_runtime::{Nillable, NoFault};
 
 use super::codes::ReportCode;
 use super::http_api::{self, HttpApiResponse};
@@ -171,14 +171,14 @@ pub struct Client {
 }
 
 /// One request's answer, whatever the API.
-enum Answered {
+pub(super) enum Answered {
     Soap(wire::SubmitMessageResponse),
     Http(HttpApiResponse),
 }
 
 impl Answered {
     /// Adds the outcomes to `report`: both APIs' lists go through the same [`push_lists`].
-    fn add_to(
+    pub(super) fn add_to(
         &self,
         report: &mut SendReport<ReportCode>,
         recipients: Option<&[String]>,
@@ -221,7 +221,7 @@ pub fn push_response(
         numbers,
         &response.message_identifier,
         &response.report,
-        response.text.as_deref(),
+        response.text.as_deref().into_value(),
     )
 }
 
@@ -316,10 +316,12 @@ impl Client {
             _ => (None, None),
         };
         let options = wire::SendOptions {
-            send_time_absolute: at.and_then(|at| {
+            send_time_absolute: Nillable::absent_if_none(at.and_then(|at| {
                 soap_runtime::DateTime::new(&at.format("%Y-%m-%dT%H:%M:%SZ").to_string()).ok()
-            }),
-            send_time_delay: delay.and_then(|m| wire::SendOptionsSendTimeDelay::new(m).ok()),
+            })),
+            send_time_delay: Nillable::absent_if_none(
+                delay.and_then(|m| wire::SendOptionsSendTimeDelay::new(m).ok()),
+            ),
             delivery_option: message.delivery_service().map(|d| match d {
                 Delivery::Premier => wire::DeliveryOption::Premier,
                 Delivery::Economy => wire::DeliveryOption::Economy,
@@ -329,23 +331,27 @@ impl Client {
         };
         let has_options = options != wire::SendOptions::default();
         wire::SubmitMessage {
-            username: wire::SubmitMessageUsername::new(self.credentials.username.clone()).ok(),
-            pin: wire::SubmitMessagePin::new(self.credentials.pin.clone()).ok(),
-            recipient: Some(wire::Recipient {
-                send_to: (!numbers.is_empty()).then(|| numbers.join(",")),
-                send_to_address_book: book.map(|book| match &book.group {
-                    Some(group) => format!("{}::{group}", book.name),
-                    None => book.name.clone(),
-                }),
-                send_options: has_options.then_some(options),
+            username: Nillable::absent_if_none(wire::SubmitMessageUsername::new(self.credentials.username.clone()).ok()),
+            pin: Nillable::absent_if_none(wire::SubmitMessagePin::new(self.credentials.pin.clone()).ok()),
+            recipient: Nillable::Value(wire::Recipient {
+                send_to: Nillable::absent_if_none(
+                    (!numbers.is_empty()).then(|| numbers.join(",")),
+                ),
+                send_to_address_book: Nillable::absent_if_none(book.map(|book| {
+                    match &book.group {
+                        Some(group) => format!("{}::{group}", book.name),
+                        None => book.name.clone(),
+                    }
+                })),
+                send_options: Nillable::absent_if_none(has_options.then_some(options)),
                 ..Default::default()
             }),
-            message: Some(wire::Message {
-                text_message: text,
-                flash_message: flash,
+            message: Nillable::Value(wire::Message {
+                text_message: Nillable::absent_if_none(text),
+                flash_message: Nillable::absent_if_none(flash),
                 ..Default::default()
             }),
-            reply_to: message.reply_to_value().map(str::to_owned),
+            reply_to: Nillable::absent_if_none(message.reply_to_value().map(str::to_owned)),
             ..Default::default()
         }
     }
@@ -354,8 +360,8 @@ impl Client {
     pub async fn available_credit(&self) -> Result<Credit, QueryError> {
         self.soap_only()?;
         let request = wire::AvailableCredit {
-            username: wire::AvailableCreditUsername::new(self.credentials.username.clone()).ok(),
-            pin: wire::AvailableCreditPin::new(self.credentials.pin.clone()).ok(),
+            username: Nillable::absent_if_none(wire::AvailableCreditUsername::new(self.credentials.username.clone()).ok()),
+            pin: Nillable::absent_if_none(wire::AvailableCreditPin::new(self.credentials.pin.clone()).ok()),
         };
         let response = self.soap.available_credit(&request).await?;
         let amount = response.credit.trim().parse::<Decimal>().map_err(|_| {
@@ -371,8 +377,8 @@ impl Client {
     pub async fn available_messages(&self) -> Result<u64, QueryError> {
         self.soap_only()?;
         let request = wire::AvailableMessages {
-            username: wire::AvailableMessagesUsername::new(self.credentials.username.clone()).ok(),
-            pin: wire::AvailableMessagesPin::new(self.credentials.pin.clone()).ok(),
+            username: Nillable::absent_if_none(wire::AvailableMessagesUsername::new(self.credentials.username.clone()).ok()),
+            pin: Nillable::absent_if_none(wire::AvailableMessagesPin::new(self.credentials.pin.clone()).ok()),
         };
         let response = self.soap.available_messages(&request).await?;
         response.messages.trim().parse().map_err(|_| {
@@ -387,8 +393,8 @@ impl Client {
     pub async fn permitted_reply_to(&self) -> Result<Vec<String>, QueryError> {
         self.soap_only()?;
         let request = wire::PermittedReplyTo {
-            username: wire::PermittedReplyToUsername::new(self.credentials.username.clone()).ok(),
-            pin: wire::PermittedReplyToPin::new(self.credentials.pin.clone()).ok(),
+            username: Nillable::absent_if_none(wire::PermittedReplyToUsername::new(self.credentials.username.clone()).ok()),
+            pin: Nillable::absent_if_none(wire::PermittedReplyToPin::new(self.credentials.pin.clone()).ok()),
         };
         let response = self.soap.permitted_reply_to(&request).await?;
         Ok(split_list(&response.permitted_reply_to))
@@ -398,8 +404,8 @@ impl Client {
     pub async fn collect_messages(&self) -> Result<Vec<wire::MoMessage>, QueryError> {
         self.soap_only()?;
         let request = wire::CollectMessages {
-            username: Some(self.credentials.username.clone()),
-            pin: Some(self.credentials.pin.clone()),
+            username: Nillable::Value(self.credentials.username.clone()),
+            pin: Nillable::Value(self.credentials.pin.clone()),
         };
         let response = self.soap.collect_messages(&request).await?;
         let report = ReportCode::from_i32(response.report);
@@ -421,8 +427,8 @@ impl Client {
         let request = wire::QueryAddressBook {
             username: self.credentials.username.clone(),
             pin: self.credentials.pin.clone(),
-            address_book_name: book.map(str::to_owned),
-            address_book_group_name: group.map(str::to_owned),
+            address_book_name: Nillable::absent_if_none(book.map(str::to_owned)),
+            address_book_group_name: Nillable::absent_if_none(group.map(str::to_owned)),
         };
         let response = self.soap.query_address_book(&request).await?;
         Ok(response.address_book_entry_list.item)
@@ -516,23 +522,23 @@ mod tests {
             &["447700912345".into(), "447700912346".into()],
             message.book(),
         );
-        let recipient = request.recipient.unwrap();
+        let recipient = request.recipient.into_value().unwrap();
         assert_eq!(
-            recipient.send_to.as_deref(),
+            recipient.send_to.as_deref().into_value(),
             Some("447700912345,447700912346")
         );
         assert_eq!(
-            recipient.send_to_address_book.as_deref(),
+            recipient.send_to_address_book.as_deref().into_value(),
             Some("Friends::Close")
         );
-        let options = recipient.send_options.unwrap();
-        assert_eq!(options.send_time_delay.map(|d| *d.get()), Some(30));
+        let options = recipient.send_options.into_value().unwrap();
+        assert_eq!(options.send_time_delay.into_value().map(|d| *d.get()), Some(30));
         assert_eq!(options.delivery_option, Some(wire::DeliveryOption::Economy));
         assert_eq!(
-            request.message.unwrap().flash_message.as_deref(),
+            request.message.into_value().unwrap().flash_message.as_deref().into_value(),
             Some("hello")
         );
-        assert_eq!(request.reply_to.as_deref(), Some("csoft.co.uk"));
+        assert_eq!(request.reply_to.as_deref().into_value(), Some("csoft.co.uk"));
     }
 
     #[test]

@@ -67,6 +67,13 @@ pub fn push_lists(
     text: Option<&str>,
 ) -> Result<(), ResponseMismatch> {
     report.push_request_with(|w| {
+        // Counted before anything is parsed, so that a hostile list costs no memory.
+        let items = codes.bytes().filter(|&b| b == b',').count() + 1;
+        if recipients.is_none() && items > MAX_OUTCOMES_WITHOUT_NUMBERS {
+            return Err(ResponseMismatch::TooMany {
+                limit: MAX_OUTCOMES_WITHOUT_NUMBERS,
+            });
+        }
         let codes =
             parse_codes(codes).ok_or_else(|| ListMismatch::Report(codes.to_owned()))?;
         let text = text.unwrap_or("");
@@ -77,11 +84,6 @@ pub fn push_lists(
             id_commas.len() + 1
         };
         let count = recipients.map_or(codes.len(), <[String]>::len);
-        if recipients.is_none() && count > MAX_OUTCOMES_WITHOUT_NUMBERS {
-            return Err(ResponseMismatch::TooMany {
-                limit: MAX_OUTCOMES_WITHOUT_NUMBERS,
-            });
-        }
         let codes_fit = codes.len() == count || (codes.len() == 1 && count > 0);
         let ids_fit = ids == count || ids <= 1;
         if !codes_fit || !ids_fit || count == 0 {
@@ -321,6 +323,25 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(mismatch(error), ListMismatch::Report(_)));
+    }
+
+    #[test]
+    fn an_address_book_send_takes_a_bounded_number_of_outcomes() {
+        let codes = |n: usize| vec!["1"; n].join(",");
+        let mut report = SendReport::default();
+        push(&mut report, None, response("", &codes(MAX_OUTCOMES_WITHOUT_NUMBERS), None)).unwrap();
+        assert_eq!(report.len(), MAX_OUTCOMES_WITHOUT_NUMBERS);
+        let error = push(
+            &mut report,
+            None,
+            response("", &codes(MAX_OUTCOMES_WITHOUT_NUMBERS + 1), None),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(error, ResponseMismatch::TooMany { limit: MAX_OUTCOMES_WITHOUT_NUMBERS }),
+            "{error:?}"
+        );
+        assert_eq!(report.len(), MAX_OUTCOMES_WITHOUT_NUMBERS, "nothing of it was added");
     }
 
     #[test]

@@ -13,6 +13,9 @@
 
 mod client;
 mod codes;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http_api;
 mod lists;
 mod message;

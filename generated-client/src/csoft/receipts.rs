@@ -55,7 +55,7 @@ use axum::Router;
 use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
 use soap_runtime::envelope::Fault;
 use soap_runtime::server::{Request, Response, ServerResult, SoapServer};
-use soap_runtime::QName;
+use soap_runtime::{Nillable, QName};
 use subtle::ConstantTimeEq;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -466,10 +466,10 @@ fn answer(
         // Every code that gets here fits (-99 to 999): 0, 2, or a checked rejection.
         report: ReportNumber::new(code.code())
             .unwrap_or_else(|_| ReportNumber::new(-1).expect("-1 is a report number")),
-        text: text.map(|text| {
+        text: Nillable::absent_if_none(text.map(|text| {
             let cut: String = text.chars().take(MAX_TEXT).collect();
             ResponseText::new(cut).expect("cut to the maximum length")
-        }),
+        })),
     }
 }
 

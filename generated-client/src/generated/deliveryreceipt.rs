@@ -371,14 +371,14 @@ pub struct SubmitDeliveryReceiptResponse {
     /// Optional text, for debugging an integration.
     ///
     /// Element `Text`.
-    pub text: ::std::option::Option<ResponseText>,
+    pub text: ::soap_runtime::Nillable<ResponseText>,
 }
 
 impl ::soap_runtime::XmlValue for SubmitDeliveryReceiptResponse {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
         w.element("MessageIdentifier", &self.message_identifier);
         w.element("Report", &self.report);
-        w.optional("Text", self.text.as_ref());
+        w.nillable_value("Text", self.text.as_ref());
     }
 
     fn read(
@@ -386,7 +386,7 @@ impl ::soap_runtime::XmlValue for SubmitDeliveryReceiptResponse {
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
         let mut message_identifier = None;
         let mut report = None;
-        let mut text = None;
+        let mut text = ::soap_runtime::Nillable::Absent;
         while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "MessageIdentifier" => message_identifier = Some(child.read()?),

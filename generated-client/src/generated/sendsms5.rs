@@ -166,21 +166,21 @@ impl ::soap_runtime::SimpleValue for Action {
 #[allow(dead_code)]
 pub struct Reserved {
     /// Element `Field1`.
-    pub field1: ::std::option::Option<::std::string::String>,
+    pub field1: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `Field2`.
-    pub field2: ::std::option::Option<::std::string::String>,
+    pub field2: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `Field3`.
-    pub field3: ::std::option::Option<::std::string::String>,
+    pub field3: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `Field4`.
-    pub field4: ::std::option::Option<::std::string::String>,
+    pub field4: ::soap_runtime::Nillable<::std::string::String>,
 }
 
 impl ::soap_runtime::XmlValue for Reserved {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("Field1", self.field1.as_ref());
-        w.optional("Field2", self.field2.as_ref());
-        w.optional("Field3", self.field3.as_ref());
-        w.optional("Field4", self.field4.as_ref());
+        w.nillable_value("Field1", self.field1.as_ref());
+        w.nillable_value("Field2", self.field2.as_ref());
+        w.nillable_value("Field3", self.field3.as_ref());
+        w.nillable_value("Field4", self.field4.as_ref());
     }
 
     fn read(
@@ -256,20 +256,20 @@ pub struct MmsLibraryNumber {
     /// Element `LibraryNumber`.
     pub library_number: u128,
     /// Element `TextMessage`.
-    pub text_message: ::std::option::Option<::std::string::String>,
+    pub text_message: ::soap_runtime::Nillable<::std::string::String>,
 }
 
 impl ::soap_runtime::XmlValue for MmsLibraryNumber {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
         w.element("LibraryNumber", &self.library_number);
-        w.optional("TextMessage", self.text_message.as_ref());
+        w.nillable_value("TextMessage", self.text_message.as_ref());
     }
 
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
         let mut library_number = None;
-        let mut text_message = None;
+        let mut text_message = ::soap_runtime::Nillable::Absent;
         while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "LibraryNumber" => library_number = Some(child.read()?),
@@ -289,27 +289,27 @@ impl ::soap_runtime::XmlValue for MmsLibraryNumber {
 #[allow(dead_code)]
 pub struct MmsFileUpload {
     /// Element `FileName1`.
-    pub file_name1: ::std::option::Option<::std::string::String>,
+    pub file_name1: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `FileData1`.
-    pub file_data1: ::std::option::Option<::soap_runtime::HexBinary>,
+    pub file_data1: ::soap_runtime::Nillable<::soap_runtime::HexBinary>,
     /// Element `FileType1`.
-    pub file_type1: ::std::option::Option<::std::string::String>,
+    pub file_type1: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `FileTitle1`.
-    pub file_title1: ::std::option::Option<::std::string::String>,
+    pub file_title1: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `ContentType1`.
-    pub content_type1: ::std::option::Option<::std::string::String>,
+    pub content_type1: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `TextMessage1`.
-    pub text_message1: ::std::option::Option<::std::string::String>,
+    pub text_message1: ::soap_runtime::Nillable<::std::string::String>,
 }
 
 impl ::soap_runtime::XmlValue for MmsFileUpload {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("FileName1", self.file_name1.as_ref());
-        w.optional("FileData1", self.file_data1.as_ref());
-        w.optional("FileType1", self.file_type1.as_ref());
-        w.optional("FileTitle1", self.file_title1.as_ref());
-        w.optional("ContentType1", self.content_type1.as_ref());
-        w.optional("TextMessage1", self.text_message1.as_ref());
+        w.nillable_value("FileName1", self.file_name1.as_ref());
+        w.nillable_value("FileData1", self.file_data1.as_ref());
+        w.nillable_value("FileType1", self.file_type1.as_ref());
+        w.nillable_value("FileTitle1", self.file_title1.as_ref());
+        w.nillable_value("ContentType1", self.content_type1.as_ref());
+        w.nillable_value("TextMessage1", self.text_message1.as_ref());
     }
 
     fn read(
@@ -338,7 +338,7 @@ pub struct Indication {
     /// Element `href`.
     pub href: ::std::string::String,
     /// Element `si-id`.
-    pub si_id: ::std::option::Option<::std::string::String>,
+    pub si_id: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `created`.
     pub created: ::std::option::Option<::soap_runtime::DateTime>,
     /// Element `si-expires`.
@@ -346,28 +346,28 @@ pub struct Indication {
     /// Element `action`.
     pub action: ::std::option::Option<Action>,
     /// Element `content`.
-    pub content: ::std::option::Option<::std::string::String>,
+    pub content: ::soap_runtime::Nillable<::std::string::String>,
 }
 
 impl ::soap_runtime::XmlValue for Indication {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
         w.element("href", &self.href);
-        w.optional("si-id", self.si_id.as_ref());
+        w.nillable_value("si-id", self.si_id.as_ref());
         w.optional("created", self.created.as_ref());
         w.optional("si-expires", self.si_expires.as_ref());
         w.optional("action", self.action.as_ref());
-        w.optional("content", self.content.as_ref());
+        w.nillable_value("content", self.content.as_ref());
     }
 
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
         let mut href = None;
-        let mut si_id = None;
+        let mut si_id = ::soap_runtime::Nillable::Absent;
         let mut created = None;
         let mut si_expires = None;
         let mut action = None;
-        let mut content = None;
+        let mut content = ::soap_runtime::Nillable::Absent;
         while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "href" => href = Some(child.read()?),
@@ -493,20 +493,20 @@ pub struct SimplePush {
     /// Element `LibraryNumber`.
     pub library_number: u128,
     /// Element `TextMessage`.
-    pub text_message: ::std::option::Option<::std::string::String>,
+    pub text_message: ::soap_runtime::Nillable<::std::string::String>,
 }
 
 impl ::soap_runtime::XmlValue for SimplePush {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
         w.element("LibraryNumber", &self.library_number);
-        w.optional("TextMessage", self.text_message.as_ref());
+        w.nillable_value("TextMessage", self.text_message.as_ref());
     }
 
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
         let mut library_number = None;
-        let mut text_message = None;
+        let mut text_message = ::soap_runtime::Nillable::Absent;
         while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "LibraryNumber" => library_number = Some(child.read()?),
@@ -526,21 +526,21 @@ impl ::soap_runtime::XmlValue for SimplePush {
 #[allow(dead_code)]
 pub struct WapPush {
     /// Element `SimplePush`.
-    pub simple_push: ::std::option::Option<SimplePush>,
+    pub simple_push: ::soap_runtime::Nillable<SimplePush>,
     /// Element `LibraryNumber`.
-    pub library_number: ::std::option::Option<MmsLibraryNumber>,
+    pub library_number: ::soap_runtime::Nillable<MmsLibraryNumber>,
     /// Element `FileUpload`.
-    pub file_upload: ::std::option::Option<MmsFileUpload>,
+    pub file_upload: ::soap_runtime::Nillable<MmsFileUpload>,
     /// Element `si`.
-    pub si: ::std::option::Option<Si>,
+    pub si: ::soap_runtime::Nillable<Si>,
 }
 
 impl ::soap_runtime::XmlValue for WapPush {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("SimplePush", self.simple_push.as_ref());
-        w.optional("LibraryNumber", self.library_number.as_ref());
-        w.optional("FileUpload", self.file_upload.as_ref());
-        w.optional("si", self.si.as_ref());
+        w.nillable_value("SimplePush", self.simple_push.as_ref());
+        w.nillable_value("LibraryNumber", self.library_number.as_ref());
+        w.nillable_value("FileUpload", self.file_upload.as_ref());
+        w.nillable_value("si", self.si.as_ref());
     }
 
     fn read(
@@ -565,15 +565,15 @@ impl ::soap_runtime::XmlValue for WapPush {
 #[allow(dead_code)]
 pub struct MmsNotification {
     /// Element `LibraryNumber`.
-    pub library_number: ::std::option::Option<MmsLibraryNumber>,
+    pub library_number: ::soap_runtime::Nillable<MmsLibraryNumber>,
     /// Element `FileUpload`.
-    pub file_upload: ::std::option::Option<MmsFileUpload>,
+    pub file_upload: ::soap_runtime::Nillable<MmsFileUpload>,
 }
 
 impl ::soap_runtime::XmlValue for MmsNotification {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("LibraryNumber", self.library_number.as_ref());
-        w.optional("FileUpload", self.file_upload.as_ref());
+        w.nillable_value("LibraryNumber", self.library_number.as_ref());
+        w.nillable_value("FileUpload", self.file_upload.as_ref());
     }
 
     fn read(
@@ -660,11 +660,11 @@ pub struct SendOptions {
     /// seven days in the future.
     ///
     /// Element `SendTimeAbsolute`.
-    pub send_time_absolute: ::std::option::Option<::soap_runtime::DateTime>,
+    pub send_time_absolute: ::soap_runtime::Nillable<::soap_runtime::DateTime>,
     /// How long to hold the message back, in minutes: from 1 up to 10080 (seven days).
     ///
     /// Element `SendTimeDelay`.
-    pub send_time_delay: ::std::option::Option<SendOptionsSendTimeDelay>,
+    pub send_time_delay: ::soap_runtime::Nillable<SendOptionsSendTimeDelay>,
     /// Delivery service to use (Default, Premier or Economy); without it the account's setting applies.
     ///
     /// Element `DeliveryOption`.
@@ -677,8 +677,8 @@ pub struct SendOptions {
 
 impl ::soap_runtime::XmlValue for SendOptions {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("SendTimeAbsolute", self.send_time_absolute.as_ref());
-        w.optional("SendTimeDelay", self.send_time_delay.as_ref());
+        w.nillable_value("SendTimeAbsolute", self.send_time_absolute.as_ref());
+        w.nillable_value("SendTimeDelay", self.send_time_delay.as_ref());
         w.optional("DeliveryOption", self.delivery_option.as_ref());
         w.optional("DisableRepurposing", self.disable_repurposing.as_ref());
         w.optional("DisableWalledGardenRule", self.disable_walled_garden_rule.as_ref());
@@ -717,24 +717,24 @@ pub struct Recipient {
     /// or fewer per request is recommended, and further requests may be sent as needed.
     ///
     /// Element `SendTo`.
-    pub send_to: ::std::option::Option<::std::string::String>,
+    pub send_to: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `SendCc`.
-    pub send_cc: ::std::option::Option<::std::string::String>,
+    pub send_cc: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `SendBcc`.
-    pub send_bcc: ::std::option::Option<::std::string::String>,
+    pub send_bcc: ::soap_runtime::Nillable<::std::string::String>,
     /// Name of one of the account's address books whose numbers receive the message; append
     /// "::" and a group name to target one group only (e.g. MyAddressBook::Friends).
     ///
     /// Element `SendToAddressBook`.
-    pub send_to_address_book: ::std::option::Option<::std::string::String>,
+    pub send_to_address_book: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `SendCcAddressBook`.
-    pub send_cc_address_book: ::std::option::Option<::std::string::String>,
+    pub send_cc_address_book: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `SendBccAddressBook`.
-    pub send_bcc_address_book: ::std::option::Option<::std::string::String>,
+    pub send_bcc_address_book: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `PhoneMake`.
-    pub phone_make: ::std::option::Option<::std::string::String>,
+    pub phone_make: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `PhoneModel`.
-    pub phone_model: ::std::option::Option<::std::string::String>,
+    pub phone_model: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `MCC`.
     pub mcc: ::std::option::Option<i32>,
     /// Element `MNC`.
@@ -742,22 +742,22 @@ pub struct Recipient {
     /// Optional delivery settings (scheduling and delivery service).
     ///
     /// Element `SendOptions`.
-    pub send_options: ::std::option::Option<SendOptions>,
+    pub send_options: ::soap_runtime::Nillable<SendOptions>,
 }
 
 impl ::soap_runtime::XmlValue for Recipient {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("SendTo", self.send_to.as_ref());
-        w.optional("SendCc", self.send_cc.as_ref());
-        w.optional("SendBcc", self.send_bcc.as_ref());
-        w.optional("SendToAddressBook", self.send_to_address_book.as_ref());
-        w.optional("SendCcAddressBook", self.send_cc_address_book.as_ref());
-        w.optional("SendBccAddressBook", self.send_bcc_address_book.as_ref());
-        w.optional("PhoneMake", self.phone_make.as_ref());
-        w.optional("PhoneModel", self.phone_model.as_ref());
+        w.nillable_value("SendTo", self.send_to.as_ref());
+        w.nillable_value("SendCc", self.send_cc.as_ref());
+        w.nillable_value("SendBcc", self.send_bcc.as_ref());
+        w.nillable_value("SendToAddressBook", self.send_to_address_book.as_ref());
+        w.nillable_value("SendCcAddressBook", self.send_cc_address_book.as_ref());
+        w.nillable_value("SendBccAddressBook", self.send_bcc_address_book.as_ref());
+        w.nillable_value("PhoneMake", self.phone_make.as_ref());
+        w.nillable_value("PhoneModel", self.phone_model.as_ref());
         w.optional("MCC", self.mcc.as_ref());
         w.optional("MNC", self.mnc.as_ref());
-        w.optional("SendOptions", self.send_options.as_ref());
+        w.nillable_value("SendOptions", self.send_options.as_ref());
     }
 
     fn read(
@@ -797,7 +797,7 @@ pub struct SmartMessage {
     /// Element `LibraryNumber`.
     pub library_number: ::std::option::Option<u128>,
     /// Element `Data`.
-    pub data: ::std::option::Option<::soap_runtime::HexBinary>,
+    pub data: ::soap_runtime::Nillable<::soap_runtime::HexBinary>,
     /// Element `Format`.
     pub format: ::std::option::Option<DataFormat>,
 }
@@ -805,7 +805,7 @@ pub struct SmartMessage {
 impl ::soap_runtime::XmlValue for SmartMessage {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
         w.optional("LibraryNumber", self.library_number.as_ref());
-        w.optional("Data", self.data.as_ref());
+        w.nillable_value("Data", self.data.as_ref());
         w.optional("Format", self.format.as_ref());
     }
 
@@ -836,38 +836,38 @@ pub struct Message {
     /// towards its length.
     ///
     /// Element `TextMessage`.
-    pub text_message: ::std::option::Option<::std::string::String>,
+    pub text_message: ::soap_runtime::Nillable<::std::string::String>,
     /// Text shown straight away on the handset's screen, without the user having to open it.
     ///
     /// Element `FlashMessage`.
-    pub flash_message: ::std::option::Option<::std::string::String>,
+    pub flash_message: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `Ringtone`.
-    pub ringtone: ::std::option::Option<SmartMessage>,
+    pub ringtone: ::soap_runtime::Nillable<SmartMessage>,
     /// Element `OperatorLogo`.
-    pub operator_logo: ::std::option::Option<SmartMessage>,
+    pub operator_logo: ::soap_runtime::Nillable<SmartMessage>,
     /// Element `PictureMessage`.
-    pub picture_message: ::std::option::Option<SmartMessage>,
+    pub picture_message: ::soap_runtime::Nillable<SmartMessage>,
     /// Element `GroupGraphic`.
-    pub group_graphic: ::std::option::Option<SmartMessage>,
+    pub group_graphic: ::soap_runtime::Nillable<SmartMessage>,
     /// Element `SmsSubmitPdu`.
-    pub sms_submit_pdu: ::std::option::Option<SmsSubmitPdu>,
+    pub sms_submit_pdu: ::soap_runtime::Nillable<SmsSubmitPdu>,
     /// Element `WAPPush`.
-    pub wap_push: ::std::option::Option<WapPush>,
+    pub wap_push: ::soap_runtime::Nillable<WapPush>,
     /// Element `MMSNotification`.
-    pub mms_notification: ::std::option::Option<MmsNotification>,
+    pub mms_notification: ::soap_runtime::Nillable<MmsNotification>,
 }
 
 impl ::soap_runtime::XmlValue for Message {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("TextMessage", self.text_message.as_ref());
-        w.optional("FlashMessage", self.flash_message.as_ref());
-        w.optional("Ringtone", self.ringtone.as_ref());
-        w.optional("OperatorLogo", self.operator_logo.as_ref());
-        w.optional("PictureMessage", self.picture_message.as_ref());
-        w.optional("GroupGraphic", self.group_graphic.as_ref());
-        w.optional("SmsSubmitPdu", self.sms_submit_pdu.as_ref());
-        w.optional("WAPPush", self.wap_push.as_ref());
-        w.optional("MMSNotification", self.mms_notification.as_ref());
+        w.nillable_value("TextMessage", self.text_message.as_ref());
+        w.nillable_value("FlashMessage", self.flash_message.as_ref());
+        w.nillable_value("Ringtone", self.ringtone.as_ref());
+        w.nillable_value("OperatorLogo", self.operator_logo.as_ref());
+        w.nillable_value("PictureMessage", self.picture_message.as_ref());
+        w.nillable_value("GroupGraphic", self.group_graphic.as_ref());
+        w.nillable_value("SmsSubmitPdu", self.sms_submit_pdu.as_ref());
+        w.nillable_value("WAPPush", self.wap_push.as_ref());
+        w.nillable_value("MMSNotification", self.mms_notification.as_ref());
     }
 
     fn read(
@@ -911,14 +911,14 @@ pub struct SubmitDeliveryReceiptResponse {
     /// Optional free text, mostly useful when debugging an integration.
     ///
     /// Element `Text`.
-    pub text: ::std::option::Option<::std::string::String>,
+    pub text: ::soap_runtime::Nillable<::std::string::String>,
 }
 
 impl ::soap_runtime::XmlValue for SubmitDeliveryReceiptResponse {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
         w.element("MessageIdentifier", &self.message_identifier);
         w.element("Report", &self.report);
-        w.optional("Text", self.text.as_ref());
+        w.nillable_value("Text", self.text.as_ref());
     }
 
     fn read(
@@ -926,7 +926,7 @@ impl ::soap_runtime::XmlValue for SubmitDeliveryReceiptResponse {
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
         let mut message_identifier = None;
         let mut report = None;
-        let mut text = None;
+        let mut text = ::soap_runtime::Nillable::Absent;
         while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "MessageIdentifier" => message_identifier = Some(child.read()?),
@@ -1022,30 +1022,30 @@ impl ::soap_runtime::XmlValue for CollectedMessagesList {
 #[allow(dead_code)]
 pub struct AddressBookEntry {
     /// Element `GivenName`.
-    pub given_name: ::std::option::Option<::std::string::String>,
+    pub given_name: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `FamilyName`.
-    pub family_name: ::std::option::Option<::std::string::String>,
+    pub family_name: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `MobileNumber`.
     pub mobile_number: ::std::string::String,
     /// Element `Group`.
-    pub group: ::std::option::Option<::std::string::String>,
+    pub group: ::soap_runtime::Nillable<::std::string::String>,
 }
 
 impl ::soap_runtime::XmlValue for AddressBookEntry {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("GivenName", self.given_name.as_ref());
-        w.optional("FamilyName", self.family_name.as_ref());
+        w.nillable_value("GivenName", self.given_name.as_ref());
+        w.nillable_value("FamilyName", self.family_name.as_ref());
         w.element("MobileNumber", &self.mobile_number);
-        w.optional("Group", self.group.as_ref());
+        w.nillable_value("Group", self.group.as_ref());
     }
 
     fn read(
         mut element: ::soap_runtime::Element<'_, '_>,
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
-        let mut given_name = None;
-        let mut family_name = None;
+        let mut given_name = ::soap_runtime::Nillable::Absent;
+        let mut family_name = ::soap_runtime::Nillable::Absent;
         let mut mobile_number = None;
-        let mut group = None;
+        let mut group = ::soap_runtime::Nillable::Absent;
         while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "GivenName" => given_name = child.read_nillable()?,
@@ -1221,44 +1221,44 @@ pub struct SubmitMessage {
     /// characters. Required.
     ///
     /// Element `Username`.
-    pub username: ::std::option::Option<SubmitMessageUsername>,
+    pub username: ::soap_runtime::Nillable<SubmitMessageUsername>,
     /// Account PIN issued at sign-up (not the website password): alphanumeric, 1 to 20
     /// characters. Required.
     ///
     /// Element `PIN`.
-    pub pin: ::std::option::Option<SubmitMessagePin>,
+    pub pin: ::soap_runtime::Nillable<SubmitMessagePin>,
     /// Who the message goes to, plus delivery options. Required.
     ///
     /// Element `Recipient`.
-    pub recipient: ::std::option::Option<Recipient>,
+    pub recipient: ::soap_runtime::Nillable<Recipient>,
     /// The content to send. Required.
     ///
     /// Element `Message`.
-    pub message: ::std::option::Option<Message>,
+    pub message: ::soap_runtime::Nillable<Message>,
     /// Sender shown with the message, honoured only for accounts set up to change it
     /// (PermittedReplyTo lists the allowed values); the server ignores an invalid value.
     ///
     /// Element `ReplyTo`.
-    pub reply_to: ::std::option::Option<::std::string::String>,
+    pub reply_to: ::soap_runtime::Nillable<::std::string::String>,
     /// Reserved for Connection Software: leave it out or send it as nil.
     ///
     /// Element `MessageIdentifier`.
-    pub message_identifier: ::std::option::Option<::std::string::String>,
+    pub message_identifier: ::soap_runtime::Nillable<::std::string::String>,
     /// Reserved for Connection Software: leave it out or send it as nil.
     ///
     /// Element `Reserved`.
-    pub reserved: ::std::option::Option<Reserved>,
+    pub reserved: ::soap_runtime::Nillable<Reserved>,
 }
 
 impl ::soap_runtime::XmlValue for SubmitMessage {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("Username", self.username.as_ref());
-        w.optional("PIN", self.pin.as_ref());
-        w.optional("Recipient", self.recipient.as_ref());
-        w.optional("Message", self.message.as_ref());
-        w.optional("ReplyTo", self.reply_to.as_ref());
-        w.optional("MessageIdentifier", self.message_identifier.as_ref());
-        w.optional("Reserved", self.reserved.as_ref());
+        w.nillable_value("Username", self.username.as_ref());
+        w.nillable_value("PIN", self.pin.as_ref());
+        w.nillable_value("Recipient", self.recipient.as_ref());
+        w.nillable_value("Message", self.message.as_ref());
+        w.nillable_value("ReplyTo", self.reply_to.as_ref());
+        w.nillable_value("MessageIdentifier", self.message_identifier.as_ref());
+        w.nillable_value("Reserved", self.reserved.as_ref());
     }
 
     fn read(
@@ -1303,7 +1303,7 @@ pub struct SubmitMessageResponse {
     /// submission order; meant to help debugging and may be empty.
     ///
     /// Element `Text`.
-    pub text: ::std::option::Option<::std::string::String>,
+    pub text: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `LibraryNumber`.
     pub library_number: ::std::option::Option<u128>,
     /// Reserved for Connection Software; ignore it when parsing.
@@ -1316,7 +1316,7 @@ impl ::soap_runtime::XmlValue for SubmitMessageResponse {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
         w.element("MessageIdentifier", &self.message_identifier);
         w.element("Report", &self.report);
-        w.optional("Text", self.text.as_ref());
+        w.nillable_value("Text", self.text.as_ref());
         w.optional("LibraryNumber", self.library_number.as_ref());
         w.optional("Reserved", self.reserved.as_ref());
     }
@@ -1326,7 +1326,7 @@ impl ::soap_runtime::XmlValue for SubmitMessageResponse {
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
         let mut message_identifier = None;
         let mut report = None;
-        let mut text = None;
+        let mut text = ::soap_runtime::Nillable::Absent;
         let mut library_number = None;
         let mut reserved = None;
         while let Some(child) = element.next_child()? {
@@ -1481,18 +1481,18 @@ pub struct AvailableMessages {
     /// characters. Required.
     ///
     /// Element `Username`.
-    pub username: ::std::option::Option<AvailableMessagesUsername>,
+    pub username: ::soap_runtime::Nillable<AvailableMessagesUsername>,
     /// PIN of the account being queried: case-sensitive alphanumeric, 1 to 20 characters.
     /// Required.
     ///
     /// Element `PIN`.
-    pub pin: ::std::option::Option<AvailableMessagesPin>,
+    pub pin: ::soap_runtime::Nillable<AvailableMessagesPin>,
 }
 
 impl ::soap_runtime::XmlValue for AvailableMessages {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("Username", self.username.as_ref());
-        w.optional("PIN", self.pin.as_ref());
+        w.nillable_value("Username", self.username.as_ref());
+        w.nillable_value("PIN", self.pin.as_ref());
     }
 
     fn read(
@@ -1681,18 +1681,18 @@ pub struct AvailableCredit {
     /// characters. Required.
     ///
     /// Element `Username`.
-    pub username: ::std::option::Option<AvailableCreditUsername>,
+    pub username: ::soap_runtime::Nillable<AvailableCreditUsername>,
     /// PIN of the account being queried: case-sensitive alphanumeric, 1 to 20 characters.
     /// Required.
     ///
     /// Element `PIN`.
-    pub pin: ::std::option::Option<AvailableCreditPin>,
+    pub pin: ::soap_runtime::Nillable<AvailableCreditPin>,
 }
 
 impl ::soap_runtime::XmlValue for AvailableCredit {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("Username", self.username.as_ref());
-        w.optional("PIN", self.pin.as_ref());
+        w.nillable_value("Username", self.username.as_ref());
+        w.nillable_value("PIN", self.pin.as_ref());
     }
 
     fn read(
@@ -1941,18 +1941,18 @@ pub struct PermittedReplyTo {
     /// characters. Required.
     ///
     /// Element `Username`.
-    pub username: ::std::option::Option<PermittedReplyToUsername>,
+    pub username: ::soap_runtime::Nillable<PermittedReplyToUsername>,
     /// PIN of the account being queried: case-sensitive alphanumeric, 1 to 20 characters.
     /// Required.
     ///
     /// Element `PIN`.
-    pub pin: ::std::option::Option<PermittedReplyToPin>,
+    pub pin: ::soap_runtime::Nillable<PermittedReplyToPin>,
 }
 
 impl ::soap_runtime::XmlValue for PermittedReplyTo {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("Username", self.username.as_ref());
-        w.optional("PIN", self.pin.as_ref());
+        w.nillable_value("Username", self.username.as_ref());
+        w.nillable_value("PIN", self.pin.as_ref());
     }
 
     fn read(
@@ -2021,15 +2021,15 @@ impl ::soap_runtime::XmlValue for PermittedReplyToResponse {
 #[allow(dead_code)]
 pub struct CollectMessages {
     /// Element `Username`.
-    pub username: ::std::option::Option<::std::string::String>,
+    pub username: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `PIN`.
-    pub pin: ::std::option::Option<::std::string::String>,
+    pub pin: ::soap_runtime::Nillable<::std::string::String>,
 }
 
 impl ::soap_runtime::XmlValue for CollectMessages {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
-        w.optional("Username", self.username.as_ref());
-        w.optional("PIN", self.pin.as_ref());
+        w.nillable_value("Username", self.username.as_ref());
+        w.nillable_value("PIN", self.pin.as_ref());
     }
 
     fn read(
@@ -2161,17 +2161,17 @@ pub struct QueryAddressBook {
     /// Element `PIN`.
     pub pin: ::std::string::String,
     /// Element `AddressBookName`.
-    pub address_book_name: ::std::option::Option<::std::string::String>,
+    pub address_book_name: ::soap_runtime::Nillable<::std::string::String>,
     /// Element `AddressBookGroupName`.
-    pub address_book_group_name: ::std::option::Option<::std::string::String>,
+    pub address_book_group_name: ::soap_runtime::Nillable<::std::string::String>,
 }
 
 impl ::soap_runtime::XmlValue for QueryAddressBook {
     fn write_content(&self, w: &mut ::soap_runtime::XmlWriter) {
         w.element("Username", &self.username);
         w.element("PIN", &self.pin);
-        w.optional("AddressBookName", self.address_book_name.as_ref());
-        w.optional("AddressBookGroupName", self.address_book_group_name.as_ref());
+        w.nillable_value("AddressBookName", self.address_book_name.as_ref());
+        w.nillable_value("AddressBookGroupName", self.address_book_group_name.as_ref());
     }
 
     fn read(
@@ -2179,8 +2179,8 @@ impl ::soap_runtime::XmlValue for QueryAddressBook {
     ) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
         let mut username = None;
         let mut pin = None;
-        let mut address_book_name = None;
-        let mut address_book_group_name = None;
+        let mut address_book_name = ::soap_runtime::Nillable::Absent;
+        let mut address_book_group_name = ::soap_runtime::Nillable::Absent;
         while let Some(child) = element.next_child()? {
             match child.local_name() {
                 "Username" => username = Some(child.read()?),

@@ -65,6 +65,6 @@ pub fn answered(answer: &Answer) -> (String, i32, Option<String>) {
     (
         response.message_identifier.get().clone(),
         *response.report.get(),
-        response.text.map(|t| t.get().clone()),
+        response.text.into_value().map(|t| t.get().clone()),
     )
 }

@@ -5,7 +5,7 @@ use generated_client::generated::sendsms5::{
     DeliveryOption, Message, Recipient, SendOptions, SendOptionsSendTimeDelay, SubmitMessage,
     SubmitMessagePin, SubmitMessageResponse, SubmitMessageUsername,
 };
-use soap_runtime::{read_document, write_document, QName};
+use soap_runtime::{read_document, write_document, Nillable, QName};
 
 const NS: &str = "http://www.csoft.co.uk/dtd/sendsms5.xsd";
 
@@ -23,19 +23,19 @@ const SUCCESS: &str = r#"<ns2:SubmitMessageResponse xmlns:ns2="http://www.csoft.
 
 fn request() -> SubmitMessage {
     SubmitMessage {
-        username: Some(SubmitMessageUsername::new("Another.12345").unwrap()),
-        pin: Some(SubmitMessagePin::new("123456").unwrap()),
-        recipient: Some(Recipient {
-            send_to: Some("447700912345,447700911223".into()),
-            send_options: Some(SendOptions {
-                send_time_delay: Some(SendOptionsSendTimeDelay::new(5u16).unwrap()),
+        username: Nillable::Value(SubmitMessageUsername::new("Another.12345").unwrap()),
+        pin: Nillable::Value(SubmitMessagePin::new("123456").unwrap()),
+        recipient: Nillable::Value(Recipient {
+            send_to: Nillable::Value("447700912345,447700911223".into()),
+            send_options: Nillable::Value(SendOptions {
+                send_time_delay: Nillable::Value(SendOptionsSendTimeDelay::new(5u16).unwrap()),
                 delivery_option: Some(DeliveryOption::Economy),
                 ..Default::default()
             }),
             ..Default::default()
         }),
-        message: Some(Message {
-            text_message: Some("test message & <more>".into()),
+        message: Nillable::Value(Message {
+            text_message: Nillable::Value("test message & <more>".into()),
             ..Default::default()
         }),
         ..Default::default()
@@ -49,7 +49,7 @@ fn the_documented_success_response_reads_into_typed_fields() {
     assert_eq!(response.report, "99,99");
     assert_eq!(
         response.text.as_deref(),
-        Some("Test message succeeded,Test message succeeded")
+        Nillable::Value("Test message succeeded,Test message succeeded")
     );
     assert!(response.reserved.is_some());
 }
@@ -137,29 +137,29 @@ fn every_request_body_the_client_writes_is_valid_by_the_schema() {
     let (user, pin) = ("ANOther.61234", "123456");
     envelopes.push(write_request::<service::AvailableCredit>(
         &wire::AvailableCredit {
-            username: wire::AvailableCreditUsername::new(user).ok(),
-            pin: wire::AvailableCreditPin::new(pin).ok(),
+            username: Nillable::absent_if_none(wire::AvailableCreditUsername::new(user).ok()),
+            pin: Nillable::absent_if_none(wire::AvailableCreditPin::new(pin).ok()),
         },
         &NoHeaders,
     ));
     envelopes.push(write_request::<service::AvailableMessages>(
         &wire::AvailableMessages {
-            username: wire::AvailableMessagesUsername::new(user).ok(),
-            pin: wire::AvailableMessagesPin::new(pin).ok(),
+            username: Nillable::absent_if_none(wire::AvailableMessagesUsername::new(user).ok()),
+            pin: Nillable::absent_if_none(wire::AvailableMessagesPin::new(pin).ok()),
         },
         &NoHeaders,
     ));
     envelopes.push(write_request::<service::PermittedReplyTo>(
         &wire::PermittedReplyTo {
-            username: wire::PermittedReplyToUsername::new(user).ok(),
-            pin: wire::PermittedReplyToPin::new(pin).ok(),
+            username: Nillable::absent_if_none(wire::PermittedReplyToUsername::new(user).ok()),
+            pin: Nillable::absent_if_none(wire::PermittedReplyToPin::new(pin).ok()),
         },
         &NoHeaders,
     ));
     envelopes.push(write_request::<service::CollectMessages>(
         &wire::CollectMessages {
-            username: Some(user.into()),
-            pin: Some(pin.into()),
+            username: Nillable::Value(user.into()),
+            pin: Nillable::Value(pin.into()),
         },
         &NoHeaders,
     ));
@@ -171,8 +171,8 @@ fn every_request_body_the_client_writes_is_valid_by_the_schema() {
         &wire::QueryAddressBook {
             username: user.into(),
             pin: pin.into(),
-            address_book_name: Some("Friends".into()),
-            address_book_group_name: None,
+            address_book_name: Nillable::Value("Friends".into()),
+            address_book_group_name: Nillable::Absent,
         },
         &NoHeaders,
     ));
@@ -267,7 +267,7 @@ information on this Report number, please visit www.csoft.co.uk</Text>
         assert_eq!(received.body.report, "2,2");
         assert_eq!(
             received.body.text.as_deref(),
-            Some("For more detailed\ninformation on this Report number, please visit www.csoft.co.uk")
+            Nillable::Value("For more detailed\ninformation on this Report number, please visit www.csoft.co.uk")
         );
     }
 

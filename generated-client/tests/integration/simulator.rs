@@ -13,7 +13,7 @@ use generated_client::simulator::{
     Error, Failure, Repeat, RunningSimulator, Simulator, SimulatorConfig,
 };
 use soap_runtime::envelope::{read_response, write_request, EnvelopeError, FaultCode};
-use soap_runtime::{NoFault, Operation};
+use soap_runtime::{Nillable, NoFault, Operation};
 
 use crate::common::{dec, loopback};
 
@@ -101,14 +101,14 @@ async fn call<O: Operation<Fault = NoFault>>(
 
 fn submit(username: &str, pin: &str, send_to: &str, text: &str) -> api::SubmitMessage {
     api::SubmitMessage {
-        username: Some(api::SubmitMessageUsername::new(username).expect("username")),
-        pin: Some(api::SubmitMessagePin::new(pin).expect("pin")),
-        recipient: Some(api::Recipient {
-            send_to: Some(send_to.to_owned()),
+        username: Nillable::Value(api::SubmitMessageUsername::new(username).expect("username")),
+        pin: Nillable::Value(api::SubmitMessagePin::new(pin).expect("pin")),
+        recipient: Nillable::Value(api::Recipient {
+            send_to: Nillable::Value(send_to.to_owned()),
             ..Default::default()
         }),
-        message: Some(api::Message {
-            text_message: Some(text.to_owned()),
+        message: Nillable::Value(api::Message {
+            text_message: Nillable::Value(text.to_owned()),
             ..Default::default()
         }),
         ..Default::default()
@@ -129,8 +129,8 @@ fn split(list: &str) -> Vec<&str> {
 
 fn credit_request(username: &str, pin: &str) -> api::AvailableCredit {
     api::AvailableCredit {
-        username: Some(api::AvailableCreditUsername::new(username).expect("username")),
-        pin: Some(api::AvailableCreditPin::new(pin).expect("pin")),
+        username: Nillable::Value(api::AvailableCreditUsername::new(username).expect("username")),
+        pin: Nillable::Value(api::AvailableCreditPin::new(pin).expect("pin")),
     }
 }
 
@@ -166,7 +166,7 @@ async fn submit_to_three_numbers_answers_each_in_order() {
         );
     }
     assert_eq!(response.report, "-2,-2,-2");
-    let text = response.text.expect("Text");
+    let text = response.text.into_value().expect("Text");
     assert_eq!(split(&text).len(), 3, "{text}");
 
     assert_eq!(csoft(&simulator).credit(USER), Some(dec("0.70")));
@@ -249,7 +249,7 @@ async fn invalid_and_configured_numbers_get_their_own_codes() {
     .await
     .unwrap();
     assert_eq!(response.report, "-2,3,6,3");
-    let text = response.text.unwrap();
+    let text = response.text.into_value().unwrap();
     assert_eq!(split(&text).len(), 4, "commas in texts are escaped: {text}");
     assert!(text.contains("Barred; by request"), "{text}");
     // Only the accepted message is paid for.
@@ -266,7 +266,7 @@ async fn a_test_account_answers_99_free_of_charge() {
         .unwrap();
     assert_eq!(response.report, "99,99");
     assert_eq!(
-        response.text.as_deref(),
+        response.text.as_deref().into_value(),
         Some("Test message succeeded,Test message succeeded")
     );
     assert_eq!(csoft(&simulator).credit(TEST_USER), Some(dec("10")));
@@ -279,8 +279,8 @@ async fn address_books_are_queried_and_sent_to() {
     let query = |group: Option<&str>| api::QueryAddressBook {
         username: USER.to_owned(),
         pin: PIN.to_owned(),
-        address_book_name: Some("Friends".to_owned()),
-        address_book_group_name: group.map(str::to_owned),
+        address_book_name: Nillable::Value("Friends".to_owned()),
+        address_book_group_name: Nillable::absent_if_none(group.map(str::to_owned)),
     };
     let all = call::<service::QueryAddressBook>(&client, &running.url(PATH), &query(None))
         .await
@@ -298,13 +298,16 @@ async fn address_books_are_queried_and_sent_to() {
             .unwrap();
     assert_eq!(close.address_book_entry_list.item.len(), 1);
     assert_eq!(
-        close.address_book_entry_list.item[0].given_name.as_deref(),
+        close.address_book_entry_list.item[0]
+            .given_name
+            .as_deref()
+            .into_value(),
         Some("Ann")
     );
 
     let mut input = submit(USER, PIN, "447700900001", "hi");
-    if let Some(recipient) = &mut input.recipient {
-        recipient.send_to_address_book = Some("Friends::Close".to_owned());
+    if let Nillable::Value(recipient) = &mut input.recipient {
+        recipient.send_to_address_book = Nillable::Value("Friends::Close".to_owned());
     }
     let response = call::<service::SubmitMessage>(&client, &running.url(PATH), &input)
         .await
@@ -331,8 +334,8 @@ async fn account_queries_answer_from_the_account() {
     send(&client, &url, "447700900001").await.unwrap();
     assert_eq!(credit(&client, &url).await, "0.9000");
     let messages = api::AvailableMessages {
-        username: Some(api::AvailableMessagesUsername::new(USER).unwrap()),
-        pin: Some(api::AvailableMessagesPin::new(PIN).unwrap()),
+        username: Nillable::Value(api::AvailableMessagesUsername::new(USER).unwrap()),
+        pin: Nillable::Value(api::AvailableMessagesPin::new(PIN).unwrap()),
     };
     let answer = call::<service::AvailableMessages>(&client, &url, &messages)
         .await
@@ -340,8 +343,8 @@ async fn account_queries_answer_from_the_account() {
     assert_eq!(answer.messages, "9");
 
     let reply_to = api::PermittedReplyTo {
-        username: Some(api::PermittedReplyToUsername::new(USER).unwrap()),
-        pin: Some(api::PermittedReplyToPin::new(PIN).unwrap()),
+        username: Nillable::Value(api::PermittedReplyToUsername::new(USER).unwrap()),
+        pin: Nillable::Value(api::PermittedReplyToPin::new(PIN).unwrap()),
     };
     let answer = call::<service::PermittedReplyTo>(&client, &url, &reply_to)
         .await
@@ -349,8 +352,8 @@ async fn account_queries_answer_from_the_account() {
     assert_eq!(answer.permitted_reply_to, "447700900123,csoft.co.uk");
 
     let collect = api::CollectMessages {
-        username: Some(USER.to_owned()),
-        pin: Some(PIN.to_owned()),
+        username: Nillable::Value(USER.to_owned()),
+        pin: Nillable::Value(PIN.to_owned()),
     };
     let answer = call::<service::CollectMessages>(&client, &url, &collect)
         .await
@@ -384,8 +387,8 @@ async fn account_queries_with_a_wrong_login_are_client_faults() {
             .map(drop),
     );
     let messages = api::AvailableMessages {
-        username: Some(api::AvailableMessagesUsername::new("nobody").unwrap()),
-        pin: Some(api::AvailableMessagesPin::new(PIN).unwrap()),
+        username: Nillable::Value(api::AvailableMessagesUsername::new("nobody").unwrap()),
+        pin: Nillable::Value(api::AvailableMessagesPin::new(PIN).unwrap()),
     };
     invalid_login(
         call::<service::AvailableMessages>(&client, &url, &messages)
@@ -399,8 +402,8 @@ async fn account_queries_with_a_wrong_login_are_client_faults() {
     );
     // CollectMessages has a Report of its own.
     let collect = api::CollectMessages {
-        username: Some(USER.to_owned()),
-        pin: Some("1".to_owned()),
+        username: Nillable::Value(USER.to_owned()),
+        pin: Nillable::Value("1".to_owned()),
     };
     let answer = call::<service::CollectMessages>(&client, &url, &collect)
         .await

@@ -18,6 +18,7 @@ use std::net::SocketAddr;
 
 use axum::http::StatusCode;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
+use soap_runtime::Nillable;
 
 use super::Gateway;
 use crate::csoft::codes::ReportCode;
@@ -64,23 +65,29 @@ pub(super) fn answer(gateway: &Gateway, server: SocketAddr, body: &[u8]) -> Repl
         .trim()
         .to_owned();
     let request = wire::SubmitMessage {
-        username: params
-            .get("username")
-            .and_then(|u| SubmitMessageUsername::new(u).ok()),
-        pin: params
-            .get("pin")
-            .and_then(|p| SubmitMessagePin::new(p).ok()),
-        recipient: Some(wire::Recipient {
-            send_to: params.get("sendto").map(str::to_owned),
-            send_to_address_book: params.get("sendtoaddressbook").map(str::to_owned),
+        username: Nillable::absent_if_none(
+            params
+                .get("username")
+                .and_then(|u| SubmitMessageUsername::new(u).ok()),
+        ),
+        pin: Nillable::absent_if_none(
+            params
+                .get("pin")
+                .and_then(|p| SubmitMessagePin::new(p).ok()),
+        ),
+        recipient: Nillable::Value(wire::Recipient {
+            send_to: Nillable::absent_if_none(params.get("sendto").map(str::to_owned)),
+            send_to_address_book: Nillable::absent_if_none(
+                params.get("sendtoaddressbook").map(str::to_owned),
+            ),
             ..Default::default()
         }),
-        message: Some(wire::Message {
-            text_message: params.get("message").map(str::to_owned),
-            flash_message: params.get("flashmessage").map(str::to_owned),
+        message: Nillable::Value(wire::Message {
+            text_message: Nillable::absent_if_none(params.get("message").map(str::to_owned)),
+            flash_message: Nillable::absent_if_none(params.get("flashmessage").map(str::to_owned)),
             ..Default::default()
         }),
-        reply_to: params.get("replyto").map(str::to_owned),
+        reply_to: Nillable::absent_if_none(params.get("replyto").map(str::to_owned)),
         ..Default::default()
     };
     match gateway.submit(server, request) {
@@ -108,7 +115,7 @@ pub(super) fn answer(gateway: &Gateway, server: SocketAddr, body: &[u8]) -> Repl
 /// default).
 fn render(format: &str, response: &SubmitMessageResponse) -> String {
     let encode = |value: &str| percent_encoding::utf8_percent_encode(value, KEPT).to_string();
-    let text = response.text.as_deref().unwrap_or_default();
+    let text = response.text.value().map_or("", String::as_str);
     if format == "3" {
         return format!(
             "MessageIdentifier={}&Report={}&Text={}",
@@ -159,7 +166,7 @@ mod tests {
         SubmitMessageResponse {
             message_identifier: ids.to_owned(),
             report: report.to_owned(),
-            text: Some(text.to_owned()),
+            text: Nillable::Value(text.to_owned()),
             library_number: None,
             reserved: None,
         }

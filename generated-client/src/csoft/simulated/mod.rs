@@ -45,7 +45,7 @@ use axum::Router;
 use rust_decimal::Decimal;
 use soap_runtime::envelope::Fault as SoapFault;
 use soap_runtime::server::{Request, Response, ServerResult};
-use soap_runtime::{DateTime, NoFault};
+use soap_runtime::{DateTime, Nillable, NoFault};
 
 pub use self::config::{Account, Config, Contact, Report};
 pub use self::receipts::{PostedReceipt, ReceiptTarget};
@@ -264,18 +264,18 @@ impl Gateway {
         server: SocketAddr,
         request: SubmitMessage,
     ) -> Answer<SubmitMessageResponse> {
-        let username = request.username.as_ref().map(|u| u.get().as_str());
-        let pin = request.pin.as_ref().map(|p| p.get().as_str());
-        let recipient = request.recipient.unwrap_or_default();
-        let message = request.message.unwrap_or_default();
-        let text = message.text_message.or(message.flash_message);
+        let username = request.username.as_ref().map(|u| u.get().as_str()).into_value();
+        let pin = request.pin.as_ref().map(|p| p.get().as_str()).into_value();
+        let recipient = request.recipient.into_value().unwrap_or_default();
+        let message = request.message.into_value().unwrap_or_default();
+        let text = (message.text_message.into_value()).or(message.flash_message.into_value());
 
         let mut state = self.lock();
         let account = state.config.login(username, pin);
-        let mut numbers = split_numbers(recipient.send_to.as_deref());
+        let mut numbers = split_numbers(recipient.send_to.as_deref().into_value());
         // An address book can only be read once the account is known; with a wrong login the
         // numbers listed in SendTo are all there is to answer for.
-        if let (Some(book), Some(index)) = (recipient.send_to_address_book.as_deref(), account) {
+        if let (Some(book), Some(index)) = (recipient.send_to_address_book.as_deref().into_value(), account) {
             numbers.extend(book_numbers(&state.config.accounts[index], book));
         }
         if numbers.is_empty() {
@@ -300,7 +300,7 @@ impl Gateway {
         let response = SubmitMessageResponse {
             message_identifier: join(recipients.iter().map(|r| r.message_identifier.clone())),
             report: join(recipients.iter().map(|r| r.report.to_string())),
-            text: Some(join(recipients.iter().map(|r| r.text.clone()))),
+            text: Nillable::Value(join(recipients.iter().map(|r| r.text.clone()))),
             library_number: None,
             reserved: Some(Reserved::default()),
         };
@@ -319,15 +319,15 @@ impl Gateway {
             server,
             username: username.map(str::to_owned),
             text,
-            reply_to: request.reply_to,
+            reply_to: request.reply_to.into_value(),
             recipients,
         });
         Ok(response)
     }
 
     fn credit_of(&self, request: AvailableCredit) -> Answer<AvailableCreditResponse> {
-        let username = request.username.as_ref().map(|u| u.get().as_str());
-        let pin = request.pin.as_ref().map(|p| p.get().as_str());
+        let username = request.username.as_ref().map(|u| u.get().as_str()).into_value();
+        let pin = request.pin.as_ref().map(|p| p.get().as_str()).into_value();
         let state = self.lock();
         let account = state.config.account(username, pin)?;
         let currency = AvailableCreditResponseCurrency::new(account.currency.clone())
@@ -343,8 +343,8 @@ impl Gateway {
     }
 
     fn messages_of(&self, request: AvailableMessages) -> Answer<AvailableMessagesResponse> {
-        let username = request.username.as_ref().map(|u| u.get().as_str());
-        let pin = request.pin.as_ref().map(|p| p.get().as_str());
+        let username = request.username.as_ref().map(|u| u.get().as_str()).into_value();
+        let pin = request.pin.as_ref().map(|p| p.get().as_str()).into_value();
         let state = self.lock();
         let account = state.config.account(username, pin)?;
         // A free (or misconfigured, negative) message price has no meaningful count; the
@@ -366,8 +366,8 @@ impl Gateway {
     }
 
     fn reply_to_of(&self, request: PermittedReplyTo) -> Answer<PermittedReplyToResponse> {
-        let username = request.username.as_ref().map(|u| u.get().as_str());
-        let pin = request.pin.as_ref().map(|p| p.get().as_str());
+        let username = request.username.as_ref().map(|u| u.get().as_str()).into_value();
+        let pin = request.pin.as_ref().map(|p| p.get().as_str()).into_value();
         let state = self.lock();
         let account = state.config.account(username, pin)?;
         let values = account
@@ -386,7 +386,10 @@ impl Gateway {
         let state = self.lock();
         let login = state
             .config
-            .login(request.username.as_deref(), request.pin.as_deref());
+            .login(
+                request.username.as_deref().into_value(),
+                request.pin.as_deref().into_value(),
+            );
         // This operation has a Report of its own, so a wrong login is a report code (2, as
         // for SubmitMessage) rather than a Fault.
         Ok(CollectMessagesResponse {
@@ -400,7 +403,7 @@ impl Gateway {
         let account = state
             .config
             .account(Some(&request.username), Some(&request.pin))?;
-        let group = request.address_book_group_name.as_deref();
+        let group = request.address_book_group_name.as_deref().into_value();
         let item = account
             .address_books
             .iter()
@@ -408,6 +411,7 @@ impl Gateway {
                 request
                     .address_book_name
                     .as_deref()
+                    .into_value()
                     .is_none_or(|wanted| wanted == name.as_str())
             })
             .flat_map(|(_, contacts)| contacts)
@@ -565,10 +569,10 @@ fn book_numbers(account: &Account, name: &str) -> Vec<String> {
 
 fn entry(contact: &Contact) -> AddressBookEntry {
     AddressBookEntry {
-        given_name: contact.given_name.clone(),
-        family_name: contact.family_name.clone(),
+        given_name: Nillable::absent_if_none(contact.given_name.clone()),
+        family_name: Nillable::absent_if_none(contact.family_name.clone()),
         mobile_number: contact.mobile_number.clone(),
-        group: contact.group.clone(),
+        group: Nillable::absent_if_none(contact.group.clone()),
     }
 }
 
