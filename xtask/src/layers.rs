@@ -3,8 +3,9 @@
 //! - No module uses, directly or through others, a module that uses it back.
 //! - The vendor-neutral core uses nothing of a vendor's and nothing of the generated code.
 //!
-//! A module is a source file (`src/csoft/client.rs` is `csoft::client`); a module written
-//! inline (`mod tests { … }`) belongs to its file. A module uses another when one of its
+//! A module is a source file (`src/csoft/client.rs` is `csoft::client`) or a module written
+//! inline (`mod tests { … }`, a module of its own: a file's tests may use what the file's
+//! parent offers without the file doing so). A module uses another when one of its
 //! paths starting with `crate`, `super` or `self` (in a `use` or anywhere in the code) names
 //! that module or something in it. Declaring a child (`mod client;`) is not a use. Paths
 //! inside macro invocations are not read (the vendor list in `lib.rs` is one).
@@ -65,19 +66,20 @@ fn in_module(module: &str, top: &str) -> bool {
 /// Each file module and the file modules it uses (`""` is the crate root).
 struct Graph {
     uses: BTreeMap<String, BTreeSet<String>>,
+    /// For each use, the first path written that makes it (`crate::csoft::Credentials`).
+    because: BTreeMap<(String, String), String>,
 }
 
 impl Graph {
     fn read(src: &Path) -> Result<Self> {
         let mut files = Vec::new();
         collect_files(src, &mut files)?;
-        let modules: BTreeSet<String> = files.iter().map(|f| module_of(src, f)).collect();
-        let mut uses = BTreeMap::new();
+        let mut modules: BTreeSet<String> = files.iter().map(|f| module_of(src, f)).collect();
+        let mut found = Vec::new();
         for file in &files {
             let module = module_of(src, file);
             // Generated modules use only the runtime and themselves; reading them is slow.
             if in_module(&module, "generated") {
-                uses.insert(module, BTreeSet::new());
                 continue;
             }
             let text =
@@ -87,17 +89,27 @@ impl Graph {
             let mut paths = PathCollector {
                 here: split(&module),
                 found: Vec::new(),
+                inline: Vec::new(),
             };
             paths.visit_file(&syntax);
-            let targets = paths
-                .found
-                .iter()
-                .filter_map(|path| file_module(&modules, path))
-                .filter(|target| *target != module)
-                .collect();
-            uses.insert(module, targets);
+            modules.extend(paths.inline);
+            found.extend(paths.found);
         }
-        Ok(Self { uses })
+        let mut uses: BTreeMap<String, BTreeSet<String>> = modules
+            .iter()
+            .map(|m| (m.clone(), BTreeSet::new()))
+            .collect();
+        let mut because = BTreeMap::new();
+        for (module, path) in &found {
+            let Some(target) = file_module(&modules, path).filter(|t| t != module) else {
+                continue;
+            };
+            because
+                .entry((module.clone(), target.clone()))
+                .or_insert_with(|| format!("crate::{}", path.join("::")));
+            uses.entry(module.clone()).or_default().insert(target);
+        }
+        Ok(Self { uses, because })
     }
 
     /// Every cycle, one per strongly connected group of modules, each as a closed path.
@@ -115,10 +127,23 @@ impl Graph {
             if let Some(mut path) = back {
                 reported.extend(path.iter().cloned());
                 path.insert(0, start.clone());
-                cycles.push(path.into_iter().map(|m| display(&m)).collect());
+                cycles.push(self.explain(&path));
             }
         }
         cycles
+    }
+
+    /// `path` as `a -> b (crate::b::X) -> …`, each step with the path that makes it.
+    fn explain(&self, path: &[String]) -> Vec<String> {
+        let mut out = vec![display(&path[0])];
+        for step in path.windows(2) {
+            let why = self.because.get(&(step[0].clone(), step[1].clone()));
+            out.push(match why {
+                Some(why) => format!("{} ({why})", display(&step[1])),
+                None => display(&step[1]),
+            });
+        }
+        out
     }
 
     /// The shortest chain of uses from `from` to a module `target` accepts (both included).
@@ -202,11 +227,15 @@ fn file_module(modules: &BTreeSet<String>, path: &[String]) -> Option<String> {
         .find(|prefix| modules.contains(prefix))
 }
 
-/// Collects the absolute form of every `crate`/`super`/`self` path in a file.
+/// Collects the absolute form of every `crate`/`super`/`self` path in a file, each with the
+/// module (the file's or an inline one) it is written in.
 struct PathCollector {
     /// The module being read, inline modules included.
     here: Vec<String>,
-    found: Vec<Vec<String>>,
+    /// (where it is written, the path made absolute).
+    found: Vec<(String, Vec<String>)>,
+    /// The inline modules met.
+    inline: Vec<String>,
 }
 
 impl PathCollector {
@@ -259,7 +288,7 @@ impl PathCollector {
         let last = last.filter(|name| name != "self");
         let segments = prefix.iter().cloned().chain(last).collect::<Vec<_>>();
         if let Some(path) = self.absolute(segments.iter().map(String::as_str)) {
-            self.found.push(path);
+            self.found.push((self.here.join("::"), path));
         }
     }
 }
@@ -267,9 +296,15 @@ impl PathCollector {
 impl<'ast> Visit<'ast> for PathCollector {
     fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
         self.here.push(module.ident.to_string());
+        if module.content.is_some() {
+            self.inline.push(self.here.join("::"));
+        }
         syn::visit::visit_item_mod(self, module);
         self.here.pop();
     }
+
+    /// `pub(super)` names who may see an item, not something it uses.
+    fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
 
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
         self.use_tree(&mut Vec::new(), &item.tree);
@@ -278,7 +313,7 @@ impl<'ast> Visit<'ast> for PathCollector {
     fn visit_path(&mut self, path: &'ast syn::Path) {
         let idents: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
         if let Some(absolute) = self.absolute(idents.iter().map(String::as_str)) {
-            self.found.push(absolute);
+            self.found.push((self.here.join("::"), absolute));
         }
         syn::visit::visit_path(self, path);
     }
@@ -299,6 +334,7 @@ mod tests {
                     )
                 })
                 .collect(),
+            because: BTreeMap::new(),
         }
     }
 
@@ -316,6 +352,7 @@ mod tests {
         let collector = PathCollector {
             here: split("csoft::client::tests"),
             found: Vec::new(),
+            inline: Vec::new(),
         };
         let abs = |p: &str| collector.absolute(p.split("::")).map(|v| v.join("::"));
         assert_eq!(
@@ -349,13 +386,27 @@ mod tests {
             use crate::core::{self, Message as M};
             fn f() -> crate::generated::sendsms5::X { super::message::build() }
             mod tests { use super::*; }
+            pub(super) fn g() {}
         };
         let mut collector = PathCollector {
             here: split("csoft::client"),
             found: Vec::new(),
+            inline: Vec::new(),
         };
         collector.visit_file(&file);
-        let found: BTreeSet<String> = collector.found.iter().map(|p| p.join("::")).collect();
+        assert_eq!(collector.inline, ["csoft::client::tests"]);
+        let found: BTreeSet<String> = collector.found.iter().map(|(_, p)| p.join("::")).collect();
+        let from_tests: Vec<&str> = collector
+            .found
+            .iter()
+            .filter(|(at, _)| at == "csoft::client::tests")
+            .map(|(_, p)| p.last().map_or("", String::as_str))
+            .collect();
+        assert_eq!(
+            from_tests,
+            ["client"],
+            "`use super::*` in the tests names the file's module"
+        );
         for expected in [
             "csoft::codes::ReportCode",
             "csoft::lists",
@@ -367,5 +418,9 @@ mod tests {
         ] {
             assert!(found.contains(expected), "{expected} in {found:?}");
         }
+        assert!(
+            !found.contains("csoft"),
+            "a visibility is not a use: {found:?}"
+        );
     }
 }

@@ -11,16 +11,68 @@ use tokio::sync::Mutex;
 
 use super::codes::{Code, MessageStatus};
 use super::reply::{refused_session, Line};
-use super::{Credentials, RECIPIENTS_PER_REQUEST};
 use crate::core::{
     Answer, Content, Credit, Message, QueryError, Request, RequestError, ResponseMismatch,
     Schedule, SendError, SendReport, Sending, SmsGateway,
 };
 use crate::generated::clickatell::clickatell_sms_binding::{
     AuthInput, ClickatellSmsBindingClient, GetbalanceInput, PingInput, QuerymsgInput, SendmsgInput,
-    SendmsgOutput,
+    SendmsgOutput, ENDPOINTS,
 };
 use crate::generated::clickatell::ArrayOfString;
+
+/// The most numbers one `sendmsg` carries; a send to more takes several requests.
+pub const RECIPIENTS_PER_REQUEST: usize = 100;
+
+/// The WSDL's port: Clickatell's rpc/encoded endpoint.
+pub fn default_endpoints() -> Vec<String> {
+    ENDPOINTS
+        .iter()
+        .map(|port| port.address.to_owned())
+        .collect()
+}
+
+/// An api_id, user name and password. Only the api_id ever appears in `Debug` output or logs.
+#[derive(Clone)]
+pub struct Credentials {
+    api_id: i32,
+    user: String,
+    password: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Credentials(api_id {}, <redacted>)", self.api_id)
+    }
+}
+
+/// A user name or password that is empty.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the Clickatell {0} is empty")]
+pub struct EmptyCredential(pub &'static str);
+
+impl Credentials {
+    /// The credentials of a Clickatell SOAP API: its api_id, the account's user name and
+    /// password, neither empty.
+    pub fn new(
+        api_id: i32,
+        user: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Result<Self, EmptyCredential> {
+        let (user, password) = (user.into(), password.into());
+        if user.is_empty() {
+            return Err(EmptyCredential("user name"));
+        }
+        if password.is_empty() {
+            return Err(EmptyCredential("password"));
+        }
+        Ok(Self {
+            api_id,
+            user,
+            password,
+        })
+    }
+}
 
 const VENDOR: &str = "Clickatell";
 /// Characters of one SMS, and of each part of a longer one (the rest of each part holds the
@@ -121,7 +173,7 @@ impl Parameters {
 
 impl Client {
     /// A client with these credentials and settings (see
-    /// [`default_endpoints`](super::default_endpoints)).
+    /// [`default_endpoints`]).
     pub fn new(credentials: Credentials, settings: ClientBuilder) -> Result<Self, ConfigError> {
         Ok(Self {
             soap: ClickatellSmsBindingClient::new(settings.build()?),
@@ -416,7 +468,7 @@ impl SmsGateway for Client {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clickatell::ErrorCode;
+    use crate::clickatell::codes::ErrorCode;
     use crate::core::VendorCode;
 
     fn now() -> DateTime<Utc> {
@@ -448,7 +500,8 @@ mod tests {
             (short.msg_type, short.concat, short.deliv_time),
             (None, None, None)
         );
-        let at = Message::text("hi", ["447700900001"]).send_at(now() + chrono::TimeDelta::seconds(90));
+        let at =
+            Message::text("hi", ["447700900001"]).send_at(now() + chrono::TimeDelta::seconds(90));
         assert_eq!(Parameters::of(&at, now()).deliv_time, Some(2));
     }
 

@@ -2,8 +2,8 @@
 //! `fuzzing` feature). Not a stable API: it follows the private code it exposes.
 
 use super::client::push_answers;
+use super::codes::Code;
 use super::reply::{refused_session, Line};
-use super::Code;
 use crate::core::{ResponseMismatch, SendReport};
 
 /// Reads a `sendmsg` answer's `lines` for a request to `numbers` as a send does: each line

@@ -53,7 +53,6 @@ mod reply;
 #[cfg(feature = "simulator")]
 pub mod simulated;
 
-use std::fmt;
 use std::time::Duration;
 
 use soap_runtime::client::SoapClient;
@@ -61,70 +60,17 @@ use soap_runtime::client::SoapClient;
 use crate::core::Message;
 use crate::registry::{Setting, Settings, SettingsError, Vendor};
 
-pub use self::client::Client;
+pub use self::client::{
+    default_endpoints, Client, Credentials, EmptyCredential, RECIPIENTS_PER_REQUEST,
+};
 pub use self::codes::{Code, ErrorCode, MessageStatus};
-use crate::generated::clickatell::clickatell_sms_binding::ENDPOINTS;
-
-/// The most numbers one `sendmsg` carries; a send to more takes several requests.
-pub const RECIPIENTS_PER_REQUEST: usize = 100;
-
-/// The WSDL's port: Clickatell's rpc/encoded endpoint.
-pub fn default_endpoints() -> Vec<String> {
-    ENDPOINTS
-        .iter()
-        .map(|port| port.address.to_owned())
-        .collect()
-}
-
-/// An api_id, user name and password. Only the api_id ever appears in `Debug` output or logs.
-#[derive(Clone)]
-pub struct Credentials {
-    api_id: i32,
-    user: String,
-    password: String,
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Credentials(api_id {}, <redacted>)", self.api_id)
-    }
-}
-
-/// A user name or password that is empty.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("the Clickatell {0} is empty")]
-pub struct EmptyCredential(pub &'static str);
-
-impl Credentials {
-    /// The credentials of a Clickatell SOAP API: its api_id, the account's user name and
-    /// password, neither empty.
-    pub fn new(
-        api_id: i32,
-        user: impl Into<String>,
-        password: impl Into<String>,
-    ) -> Result<Self, EmptyCredential> {
-        let (user, password) = (user.into(), password.into());
-        if user.is_empty() {
-            return Err(EmptyCredential("user name"));
-        }
-        if password.is_empty() {
-            return Err(EmptyCredential("password"));
-        }
-        Ok(Self {
-            api_id,
-            user,
-            password,
-        })
-    }
-}
 
 /// Clickatell, as `sendsms --vendor clickatell` names it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Clickatell;
 
 const API_ID: Setting =
-    Setting::new("api-id", "The api_id of the account's SOAP API", "N")
-        .env("SENDSMS_API_ID");
+    Setting::new("api-id", "The api_id of the account's SOAP API", "N").env("SENDSMS_API_ID");
 const USER: Setting =
     Setting::new("username", "The account's user name", "U").env("SENDSMS_USERNAME");
 const PASSWORD: Setting = Setting::new("password", "The account's password", "P")
@@ -149,15 +95,16 @@ impl Vendor for Clickatell {
             name: API_ID.name,
             reason: format!("{api_id:?} is not a whole number"),
         })?;
-        let credentials =
-            Credentials::new(api_id, settings.require(&USER)?, settings.require(&PASSWORD)?)
-                .map_err(|e| SettingsError::Invalid {
-                    name: PASSWORD.name,
-                    reason: e.to_string(),
-                })?;
-        let timeout = settings
-            .timeout_given()
-            .unwrap_or(Duration::from_secs(30));
+        let credentials = Credentials::new(
+            api_id,
+            settings.require(&USER)?,
+            settings.require(&PASSWORD)?,
+        )
+        .map_err(|e| SettingsError::Invalid {
+            name: PASSWORD.name,
+            reason: e.to_string(),
+        })?;
+        let timeout = settings.timeout_given().unwrap_or(Duration::from_secs(30));
         let soap = SoapClient::builder()
             .endpoints(settings.endpoints(default_endpoints()))
             .timeout(timeout)

@@ -43,12 +43,12 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use soap_runtime::server::{Request, Response, ServerResult};
 
-use crate::simulated::{Listener, SimulatedVendor};
 use crate::generated::clickatell::clickatell_sms_binding::{
     self as binding, AuthInput, AuthOutput, GetbalanceInput, GetbalanceOutput, PingInput,
     PingOutput, QuerymsgInput, QuerymsgOutput, SendmsgInput, SendmsgOutput,
 };
 use crate::generated::clickatell::ArrayOfString;
+use crate::simulated::{Listener, SimulatedVendor};
 
 /// The path of Clickatell's SOAP endpoint, served on every listener.
 pub const PATH: &str = "/soap/webservice.php";

@@ -27,7 +27,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use soap_runtime::client::{CallError, SoapClient};
 use soap_runtime::NoFault;
 
-use super::client::Credentials;
+use super::credentials::Credentials;
 use super::message::{AddressBook, Delivery, Message};
 use crate::core::{Content, Schedule};
 

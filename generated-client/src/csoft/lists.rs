@@ -74,8 +74,7 @@ pub fn push_lists(
                 limit: MAX_OUTCOMES_WITHOUT_NUMBERS,
             });
         }
-        let codes =
-            parse_codes(codes).ok_or_else(|| ListMismatch::Report(codes.to_owned()))?;
+        let codes = parse_codes(codes).ok_or_else(|| ListMismatch::Report(codes.to_owned()))?;
         let text = text.unwrap_or("");
         let id_commas = commas(message_identifiers.as_bytes());
         let ids = if message_identifiers.trim().is_empty() {
@@ -105,7 +104,10 @@ pub fn push_lists(
         let (mut id_from, mut text_from) = (0, 0);
         for i in 0..count {
             let message_id = if ids == count {
-                let end = id_commas.get(i).copied().unwrap_or(message_identifiers.len());
+                let end = id_commas
+                    .get(i)
+                    .copied()
+                    .unwrap_or(message_identifiers.len());
                 let range = trimmed(message_identifiers.as_bytes(), id_from..end);
                 id_from = end + 1;
                 all_ids.slice(range)
@@ -247,15 +249,15 @@ mod tests {
         let mut report = SendReport::default();
         let to = numbers(&["447700912345", "447700911223"]);
         push(
-                &mut report,
-                Some(&to),
-                response(
-                    "302B461B,302B461C",
-                    "99,15",
-                    Some("Test message succeeded,Out of credit"),
-                ),
-            )
-            .unwrap();
+            &mut report,
+            Some(&to),
+            response(
+                "302B461B,302B461C",
+                "99,15",
+                Some("Test message succeeded,Out of credit"),
+            ),
+        )
+        .unwrap();
         let outcomes: Vec<_> = report.iter().collect();
         assert_eq!(outcomes[0].recipient, Some("447700912345"));
         assert_eq!(
@@ -280,11 +282,11 @@ mod tests {
         let mut report = SendReport::default();
         let to = numbers(&["447700912345", "447700911223", "447700911224"]);
         push(
-                &mut report,
-                Some(&to),
-                response("302B4645,302B4646,302B4647", "2,2,2", Some(text)),
-            )
-            .unwrap();
+            &mut report,
+            Some(&to),
+            response("302B4645,302B4646,302B4647", "2,2,2", Some(text)),
+        )
+        .unwrap();
         assert!(report
             .iter()
             .all(|o| o.text == text && o.report == ReportCode::InvalidLogin));
@@ -294,7 +296,12 @@ mod tests {
     fn one_code_for_many_recipients_applies_to_all_and_bad_lists_are_errors() {
         let to = numbers(&["447700912345", "447700911223"]);
         let mut report = SendReport::default();
-        push(&mut report, Some(&to), response("", "2", Some("Invalid login"))).unwrap();
+        push(
+            &mut report,
+            Some(&to),
+            response("", "2", Some("Invalid login")),
+        )
+        .unwrap();
         assert_eq!(
             report
                 .iter()
@@ -329,7 +336,12 @@ mod tests {
     fn an_address_book_send_takes_a_bounded_number_of_outcomes() {
         let codes = |n: usize| vec!["1"; n].join(",");
         let mut report = SendReport::default();
-        push(&mut report, None, response("", &codes(MAX_OUTCOMES_WITHOUT_NUMBERS), None)).unwrap();
+        push(
+            &mut report,
+            None,
+            response("", &codes(MAX_OUTCOMES_WITHOUT_NUMBERS), None),
+        )
+        .unwrap();
         assert_eq!(report.len(), MAX_OUTCOMES_WITHOUT_NUMBERS);
         let error = push(
             &mut report,
@@ -338,10 +350,19 @@ mod tests {
         )
         .unwrap_err();
         assert!(
-            matches!(error, ResponseMismatch::TooMany { limit: MAX_OUTCOMES_WITHOUT_NUMBERS }),
+            matches!(
+                error,
+                ResponseMismatch::TooMany {
+                    limit: MAX_OUTCOMES_WITHOUT_NUMBERS
+                }
+            ),
             "{error:?}"
         );
-        assert_eq!(report.len(), MAX_OUTCOMES_WITHOUT_NUMBERS, "nothing of it was added");
+        assert_eq!(
+            report.len(),
+            MAX_OUTCOMES_WITHOUT_NUMBERS,
+            "nothing of it was added"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@
 
 mod client;
 mod codes;
+mod credentials;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -27,10 +28,10 @@ pub mod simulated;
 use std::time::Duration;
 
 pub use self::client::{
-    default_endpoints, push_response, Api, Client, ClientBuilder, Credentials,
-    InvalidCredentials, MAX_CREDENTIAL_LENGTH, MAX_RECIPIENTS_PER_REQUEST,
+    default_endpoints, push_response, Api, Client, ClientBuilder, MAX_RECIPIENTS_PER_REQUEST,
 };
 pub use self::codes::ReportCode;
+pub use self::credentials::{Credentials, InvalidCredentials, MAX_CREDENTIAL_LENGTH};
 pub use self::lists::{ListMismatch, MAX_OUTCOMES_WITHOUT_NUMBERS};
 pub use self::message::{AddressBook, Delivery, Message};
 use crate::core::QueryError;
@@ -67,7 +68,10 @@ const REPLY_TO: Setting = Setting::new(
 const SETTINGS: &[Setting] = &[USERNAME, PIN, API, DELIVERY, REPLY_TO];
 
 const QUERIES: &[Query] = &[
-    Query::new("messages", "Show how many premier messages the credit pays for"),
+    Query::new(
+        "messages",
+        "Show how many premier messages the credit pays for",
+    ),
     Query::new("reply-to", "List the ReplyTo values the account may use"),
 ];
 
@@ -151,7 +155,8 @@ impl Vendor for Csoft {
             }),
             "reply-to" => Box::pin(gateway.permitted_reply_to()),
             other => {
-                let error = QueryError::NotOffered(format!("Connection Software has no query {other}"));
+                let error =
+                    QueryError::NotOffered(format!("Connection Software has no query {other}"));
                 Box::pin(async move { Err(error) })
             }
         }

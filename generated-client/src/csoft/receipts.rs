@@ -61,10 +61,10 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::generated::deliveryreceipt::delivery_receipt::{self as binding, DeliveryReceiptServer};
-use crate::generated::deliveryreceipt::{self as wire, ReportNumber, ResponseText};
 use super::codes::ReportCode;
 use crate::core::ReportClass;
+use crate::generated::deliveryreceipt::delivery_receipt::{self as binding, DeliveryReceiptServer};
+use crate::generated::deliveryreceipt::{self as wire, ReportNumber, ResponseText};
 
 /// The largest body read by default: a receipt is under 1 KiB.
 pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024;

@@ -13,6 +13,15 @@ use serde::{Deserialize, Serialize};
 
 use super::receipts::ReceiptTarget;
 
+/// The path of the SOAP API, like the vendor's `/sendsms5`.
+pub const PATH: &str = "/sendsms5";
+/// The demo account's Username.
+pub const DEMO_USERNAME: &str = "demo";
+/// The demo account's PIN.
+pub const DEMO_PIN: &str = "demo1234";
+/// A number the demo gateway answers with report 8 (blacklisted), to see a rejection.
+pub const DEMO_BLACKLISTED: &str = "447700900666";
+
 /// The gateway's configuration: its accounts and the report codes it answers with.
 ///
 /// `Default` is a gateway without accounts whose accepted messages get report -2. In JSON
@@ -41,6 +50,25 @@ pub struct Config {
     pub accepted_report: Report,
 }
 
+impl Config {
+    /// One account, [`DEMO_USERNAME`] / [`DEMO_PIN`], with 10.0000 GBP of credit at 0.05 a
+    /// message and `447700900123` as an extra ReplyTo; [`DEMO_BLACKLISTED`] is answered with
+    /// report 8.
+    pub fn demo() -> Self {
+        let mut account = Account::new(DEMO_USERNAME, DEMO_PIN);
+        account.permitted_reply_to = vec!["447700900123".to_owned()];
+        Self {
+            accounts: vec![account],
+            number_reports: [(
+                DEMO_BLACKLISTED.to_owned(),
+                Report::new(8, "Blacklisted number"),
+            )]
+            .into(),
+            ..Self::default()
+        }
+    }
+}
+
 impl Default for Config {
     fn default() -> Self {
         Self {
@@ -63,9 +91,9 @@ pub(super) fn describe(
         return Ok(());
     };
     writeln!(out, "Simulated Connection Software gateway (loopback only)")?;
-    writeln!(out, "  primary:   {}", url(primary, super::PATH))?;
+    writeln!(out, "  primary:   {}", url(primary, PATH))?;
     if let Some(secondary) = secondary {
-        writeln!(out, "  secondary: {}", url(secondary, super::PATH))?;
+        writeln!(out, "  secondary: {}", url(secondary, PATH))?;
     }
     writeln!(
         out,
@@ -100,13 +128,9 @@ pub(super) fn describe(
     }
     writeln!(out)?;
     writeln!(out, "Point sendsms at it (paste into another shell):")?;
-    writeln!(out, "export SENDSMS_PRIMARY={}", url(primary, super::PATH))?;
+    writeln!(out, "export SENDSMS_PRIMARY={}", url(primary, PATH))?;
     match secondary {
-        Some(secondary) => writeln!(
-            out,
-            "export SENDSMS_SECONDARY={}",
-            url(secondary, super::PATH)
-        )?,
+        Some(secondary) => writeln!(out, "export SENDSMS_SECONDARY={}", url(secondary, PATH))?,
         // A secondary left over from earlier would send to another gateway.
         None => writeln!(out, "unset SENDSMS_SECONDARY")?,
     }
@@ -249,8 +273,7 @@ mod tests {
 
     #[test]
     fn the_demo_account_is_what_the_documentation_says() {
-        use crate::simulated::SimulatedVendor;
-        let config = super::super::Gateway::demo();
+        let config = Config::demo();
         let account = &config.accounts[0];
         assert_eq!(
             (account.username.as_str(), account.pin.as_str()),
@@ -258,6 +281,6 @@ mod tests {
         );
         assert_eq!(four_places(account.credit).to_string(), "10.0000");
         assert_eq!(account.currency, "GBP");
-        assert_eq!(config.number_reports[super::super::DEMO_BLACKLISTED].code, 8);
+        assert_eq!(config.number_reports[DEMO_BLACKLISTED].code, 8);
     }
 }

@@ -14,13 +14,10 @@
 //! vendor's own examples differ (`UserName`, `Username`). A request naming no recipient is
 //! answered HTTP 400 with a line of text.
 
-use std::net::SocketAddr;
-
 use axum::http::StatusCode;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 use soap_runtime::Nillable;
 
-use super::Gateway;
 use crate::csoft::codes::ReportCode;
 use crate::generated::sendsms5::{
     self as wire, SubmitMessagePin, SubmitMessageResponse, SubmitMessageUsername,
@@ -52,8 +49,12 @@ impl Params {
     }
 }
 
-/// Answers one form post.
-pub(super) fn answer(gateway: &Gateway, server: SocketAddr, body: &[u8]) -> Reply {
+/// Answers one form post: reads it as a SubmitMessage, has `submit` answer that as the SOAP
+/// API would, and writes the answer in the format asked for.
+pub(super) fn answer<E>(
+    body: &[u8],
+    submit: impl FnOnce(wire::SubmitMessage) -> Result<SubmitMessageResponse, E>,
+) -> Reply {
     let params = Params(
         form_urlencoded::parse(body)
             .map(|(key, value)| (key.to_ascii_lowercase(), value.into_owned()))
@@ -90,7 +91,7 @@ pub(super) fn answer(gateway: &Gateway, server: SocketAddr, body: &[u8]) -> Repl
         reply_to: Nillable::absent_if_none(params.get("replyto").map(str::to_owned)),
         ..Default::default()
     };
-    match gateway.submit(server, request) {
+    match submit(request) {
         Ok(response) => {
             let body = render(&format, &response);
             // Cut off in transit, half of a short `tag=value` answer could still read as a

@@ -37,6 +37,7 @@
 mod config;
 mod http_api;
 mod receipts;
+mod submissions;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -47,9 +48,12 @@ use soap_runtime::envelope::Fault as SoapFault;
 use soap_runtime::server::{Request, Response, ServerResult};
 use soap_runtime::{DateTime, Nillable, NoFault};
 
-pub use self::config::{Account, Config, Contact, Report};
-pub use self::receipts::{PostedReceipt, ReceiptTarget};
+pub use self::config::{
+    Account, Config, Contact, Report, DEMO_BLACKLISTED, DEMO_PIN, DEMO_USERNAME, PATH,
+};
 use self::receipts::Outbox;
+pub use self::receipts::{PostedReceipt, ReceiptTarget};
+pub use self::submissions::{RecipientResult, Submission};
 use crate::generated::sendsms5::{
     service, AddressBookEntry, AddressBookEntryList, AvailableCredit, AvailableCreditResponse,
     AvailableCreditResponseCurrency, AvailableMessages, AvailableMessagesResponse, CollectMessages,
@@ -59,17 +63,9 @@ use crate::generated::sendsms5::{
 };
 use crate::simulated::{Listener, ReceiptsTo, SimulatedVendor};
 
-/// The path of the SOAP API, like the vendor's `/sendsms5`.
-pub const PATH: &str = "/sendsms5";
 /// The name HTTP API requests are counted under (see
 /// [`RunningSimulator::request_count`](crate::simulator::RunningSimulator::request_count)).
 pub const HTTP_API_OPERATION: &str = http_api::OPERATION;
-/// The demo account's Username.
-pub const DEMO_USERNAME: &str = "demo";
-/// The demo account's PIN.
-pub const DEMO_PIN: &str = "demo1234";
-/// A number the demo gateway answers with report 8 (blacklisted), to see a rejection.
-pub const DEMO_BLACKLISTED: &str = "447700900666";
 
 /// The ReplyTo every account may use.
 const GLOBAL_REPLY_TO: &str = "csoft.co.uk";
@@ -80,38 +76,6 @@ pub(crate) const INVALID_LOGIN: &str = "Invalid login";
 
 /// What an operation of the simulated gateway answers: its output, or a SOAP Fault.
 pub(crate) type Answer<T> = Result<T, SoapFault<NoFault>>;
-
-/// A SubmitMessage request as the simulator received and answered it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Submission {
-    /// The local address of the listener that received it.
-    pub server: SocketAddr,
-    /// The Username sent, if any.
-    pub username: Option<String>,
-    /// The text of the TextMessage (or FlashMessage), if any.
-    pub text: Option<String>,
-    /// The ReplyTo sent, if any.
-    pub reply_to: Option<String>,
-    /// One entry per number, in the order of the request.
-    pub recipients: Vec<RecipientResult>,
-}
-
-/// What the simulator answered for one number of a SubmitMessage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RecipientResult {
-    /// The number, as sent (trimmed).
-    pub number: String,
-    /// The message identifier answered.
-    pub message_identifier: String,
-    /// The report code answered.
-    pub report: i32,
-    /// The report's text as answered.
-    pub text: String,
-    /// Whether the message was accepted for delivery (and paid for).
-    pub accepted: bool,
-}
 
 /// Everything that changes while the simulator runs, behind one lock: the requests are short
 /// and never wait while holding it.
@@ -145,21 +109,8 @@ impl SimulatedVendor for Gateway {
         }
     }
 
-    /// One account, [`DEMO_USERNAME`] / [`DEMO_PIN`], with 10.0000 GBP of credit at 0.05 a
-    /// message and `447700900123` as an extra ReplyTo; [`DEMO_BLACKLISTED`] is answered with
-    /// report 8.
     fn demo() -> Config {
-        let mut account = Account::new(DEMO_USERNAME, DEMO_PIN);
-        account.permitted_reply_to = vec!["447700900123".to_owned()];
-        Config {
-            accounts: vec![account],
-            number_reports: [(
-                DEMO_BLACKLISTED.to_owned(),
-                Report::new(8, "Blacklisted number"),
-            )]
-            .into(),
-            ..Config::default()
-        }
+        Config::demo()
     }
 
     fn routes(state: &Arc<Self>, listener: &Listener) -> Router {
@@ -170,11 +121,13 @@ impl SimulatedVendor for Gateway {
                 listener.soap(service::ServiceServer::from_arc(Arc::clone(state))),
             )
             .route(
-                super::http_api::PATH,
+                crate::csoft::http_api::PATH,
                 listener.custom(
                     http_api::OPERATION,
                     http_api::CONTENT_TYPE,
-                    move |body, server| http_api::answer(&gateway, server, body),
+                    move |body, server| {
+                        http_api::answer(body, |request| gateway.submit(server, request))
+                    },
                 ),
             )
     }
@@ -264,7 +217,11 @@ impl Gateway {
         server: SocketAddr,
         request: SubmitMessage,
     ) -> Answer<SubmitMessageResponse> {
-        let username = request.username.as_ref().map(|u| u.get().as_str()).into_value();
+        let username = request
+            .username
+            .as_ref()
+            .map(|u| u.get().as_str())
+            .into_value();
         let pin = request.pin.as_ref().map(|p| p.get().as_str()).into_value();
         let recipient = request.recipient.into_value().unwrap_or_default();
         let message = request.message.into_value().unwrap_or_default();
@@ -275,7 +232,10 @@ impl Gateway {
         let mut numbers = split_numbers(recipient.send_to.as_deref().into_value());
         // An address book can only be read once the account is known; with a wrong login the
         // numbers listed in SendTo are all there is to answer for.
-        if let (Some(book), Some(index)) = (recipient.send_to_address_book.as_deref().into_value(), account) {
+        if let (Some(book), Some(index)) = (
+            recipient.send_to_address_book.as_deref().into_value(),
+            account,
+        ) {
             numbers.extend(book_numbers(&state.config.accounts[index], book));
         }
         if numbers.is_empty() {
@@ -326,7 +286,11 @@ impl Gateway {
     }
 
     fn credit_of(&self, request: AvailableCredit) -> Answer<AvailableCreditResponse> {
-        let username = request.username.as_ref().map(|u| u.get().as_str()).into_value();
+        let username = request
+            .username
+            .as_ref()
+            .map(|u| u.get().as_str())
+            .into_value();
         let pin = request.pin.as_ref().map(|p| p.get().as_str()).into_value();
         let state = self.lock();
         let account = state.config.account(username, pin)?;
@@ -343,7 +307,11 @@ impl Gateway {
     }
 
     fn messages_of(&self, request: AvailableMessages) -> Answer<AvailableMessagesResponse> {
-        let username = request.username.as_ref().map(|u| u.get().as_str()).into_value();
+        let username = request
+            .username
+            .as_ref()
+            .map(|u| u.get().as_str())
+            .into_value();
         let pin = request.pin.as_ref().map(|p| p.get().as_str()).into_value();
         let state = self.lock();
         let account = state.config.account(username, pin)?;
@@ -366,7 +334,11 @@ impl Gateway {
     }
 
     fn reply_to_of(&self, request: PermittedReplyTo) -> Answer<PermittedReplyToResponse> {
-        let username = request.username.as_ref().map(|u| u.get().as_str()).into_value();
+        let username = request
+            .username
+            .as_ref()
+            .map(|u| u.get().as_str())
+            .into_value();
         let pin = request.pin.as_ref().map(|p| p.get().as_str()).into_value();
         let state = self.lock();
         let account = state.config.account(username, pin)?;
@@ -384,12 +356,10 @@ impl Gateway {
 
     fn collected(&self, request: CollectMessages) -> Answer<CollectMessagesResponse> {
         let state = self.lock();
-        let login = state
-            .config
-            .login(
-                request.username.as_deref().into_value(),
-                request.pin.as_deref().into_value(),
-            );
+        let login = state.config.login(
+            request.username.as_deref().into_value(),
+            request.pin.as_deref().into_value(),
+        );
         // This operation has a Report of its own, so a wrong login is a report code (2, as
         // for SubmitMessage) rather than a Fault.
         Ok(CollectMessagesResponse {
@@ -528,7 +498,6 @@ impl service::Service for Gateway {
         self.address_book(request.body).map(Response::new)
     }
 }
-
 
 fn mobile_messenger_version() -> Answer<MobileMessengerVersionResponse> {
     let release_date = DateTime::new("2012-01-25T10:18:00Z")

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use soap_runtime::envelope::{read_response, write_request};
 use soap_runtime::NoHeaders;
 
-use super::RecipientResult;
+use super::submissions::RecipientResult;
 use crate::generated::deliveryreceipt::{
     delivery_receipt, Credential, MessageIdentifier, PhoneNumber, ReportNumber,
     SubmitDeliveryReceipt,
