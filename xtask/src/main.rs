@@ -24,6 +24,8 @@ const WSDL_DIR: &str = "wsdl";
 /// The folder the modules live in, with the `mod.rs` that declares them. `regen` deletes any
 /// other `*.rs` here, so removing a WSDL cannot leave a stale module compiling in the client.
 const GENERATED_DIR: &str = "generated-client/src/generated";
+/// The SMS library's examples, which README.md shows (see [`readme_with_examples`]).
+const EXAMPLES_DIR: &str = "generated-client/examples";
 
 /// One checked-in file `regen` writes, relative to the workspace root.
 struct GeneratedFile {
@@ -69,7 +71,44 @@ fn generated_files(root: &Path) -> Result<Vec<GeneratedFile>> {
         path: format!("{GENERATED_DIR}/mod.rs"),
         text: declarations,
     });
+    files.push(readme_with_examples(root)?);
     Ok(files)
+}
+
+/// README.md with each `<!-- example: NAME -->` followed by the text of
+/// `generated-client/examples/NAME` in a rust block, so that the README shows code that CI
+/// compiles and runs, never a copy that drifted from it.
+fn readme_with_examples(root: &Path) -> Result<GeneratedFile> {
+    const README: &str = "README.md";
+    const MARK: &str = "<!-- example: ";
+    let old = fs::read_to_string(root.join(README)).with_context(|| format!("reading {README}"))?;
+    let mut text = String::with_capacity(old.len());
+    let mut lines = old.lines().peekable();
+    while let Some(line) = lines.next() {
+        text.push_str(line);
+        text.push('\n');
+        let Some(name) = line.strip_prefix(MARK).and_then(|rest| rest.strip_suffix(" -->")) else {
+            continue;
+        };
+        let path = root.join(EXAMPLES_DIR).join(name);
+        let example = fs::read_to_string(&path)
+            .with_context(|| format!("{README}: the example {}", path.display()))?;
+        // The block written last time, if any, is replaced.
+        if lines.peek() == Some(&"```rust") {
+            for skipped in lines.by_ref() {
+                if skipped == "```" {
+                    break;
+                }
+            }
+        }
+        text.push_str("```rust\n");
+        text.push_str(example.trim_end());
+        text.push_str("\n```\n");
+    }
+    Ok(GeneratedFile {
+        path: README.to_owned(),
+        text,
+    })
 }
 
 /// The module a WSDL becomes: its file stem, which must be a plain Rust name.
@@ -760,9 +799,10 @@ mod tests {
             .parent()
             .expect("the workspace");
         let files = generated_files(root).expect("generates");
-        // A module per WSDL, and their declarations.
-        assert!(files.len() >= 2, "{}", files.len());
-        assert!(files.last().is_some_and(|f| f.path.ends_with("/mod.rs")));
+        // A module per WSDL, their declarations, and the README with its examples.
+        assert!(files.len() >= 3, "{}", files.len());
+        assert!(files.iter().any(|f| f.path.ends_with("/mod.rs")));
+        assert!(files.last().is_some_and(|f| f.path == "README.md"));
         for file in &files {
             let found = fs::read_to_string(root.join(&file.path)).expect("checked in");
             // The header names the WSDL by file name only, so the path used here is irrelevant.
@@ -773,7 +813,7 @@ mod tests {
                 file.path,
                 first_difference(&file.text, &found)
             );
-            let edited = found.replacen("pub ", "pub  ", 1);
+            let edited = format!("{found} ");
             assert_ne!(file.text, edited, "a hand edit must show");
         }
     }
