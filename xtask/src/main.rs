@@ -178,7 +178,12 @@ struct CorpusArgs {
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+    // `cargo run` (which `cargo xtask` is) names the package's folder at run time; the one
+    // compiled in is only a fallback. A binary built from an identical copy of the workspace
+    // (same sources, same hashes) must work on the copy it is run in, not where it was built.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
+    let root = manifest_dir
         .parent()
         .context("xtask has no parent folder")?
         .to_path_buf();

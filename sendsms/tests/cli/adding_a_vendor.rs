@@ -114,6 +114,10 @@ fn cargo(workspace: &Path, target: &Path, args: &[&str]) -> Output {
         .env("CARGO_TARGET_DIR", target)
         // Intermediate artifacts too: a build folder of the developer's must not be shared.
         .env("CARGO_BUILD_BUILD_DIR", target)
+        // A build that is run once and thrown away: no debug info to write and link, no
+        // incremental state to keep.
+        .env("CARGO_PROFILE_DEV_DEBUG", "0")
+        .env("CARGO_INCREMENTAL", "0")
         .output()
         .expect("cargo runs");
     assert!(
