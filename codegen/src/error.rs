@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 /// A place in an input file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Location {
     /// The file.
     pub file: Arc<PathBuf>,
@@ -39,6 +40,7 @@ impl fmt::Display for Location {
 /// A generator error: what is wrong, and where.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{location}: {message}")]
+#[non_exhaustive]
 pub struct Error {
     /// Where the problem is.
     pub location: Location,

@@ -208,9 +208,6 @@ pub enum VariantKind {
 pub struct DerivedSet {
     /// The base's XML name, for errors.
     pub base_xml: String,
-    /// Whether the base is abstract: then it has no variant, and an element that names no
-    /// derived type is an error.
-    pub abstract_base: bool,
     /// The base (unless abstract) first, then every type derived from it, directly or not.
     pub variants: Vec<DerivedVariant>,
 }
@@ -322,7 +319,6 @@ impl Builtin {
 pub struct BindingItem {
     pub module: String,
     pub name: String,
-    pub doc: Option<String>,
     pub soap12: bool,
     pub types: Vec<TypeItem>,
     pub operations: Vec<OperationItem>,
@@ -348,18 +344,14 @@ pub struct OperationItem {
     pub rpc: bool,
     pub input: MessageItem,
     pub output: Option<MessageItem>,
-    pub faults: Vec<FaultVariant>,
     pub fault_type: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub struct MessageItem {
-    pub message: String,
     pub body_element: Option<XmlName>,
-    pub body_parts: Vec<PartItem>,
-    pub header_parts: Vec<PartItem>,
-    /// The element each header is written as, in the order of `header_parts`: what a server
-    /// of the message understands.
+    /// The element each header is written as, in the message's order: what a server of the
+    /// message understands.
     pub header_elements: Vec<XmlName>,
     pub encoded: bool,
     pub encoding_style: Option<String>,
@@ -368,17 +360,8 @@ pub struct MessageItem {
 }
 
 #[derive(Debug, Clone)]
-pub struct PartItem {
-    pub name: String,
-    /// An element part (`qname` is the element), or a type part (`qname` is the type).
-    pub element: bool,
-    pub qname: XmlName,
-}
-
-#[derive(Debug, Clone)]
 pub struct EndpointItem {
     pub service: String,
     pub port: String,
     pub address: String,
-    pub doc: Option<String>,
 }

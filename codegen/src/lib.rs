@@ -16,10 +16,13 @@
 //!
 //! The work is three stages, each with its own module:
 //!
-//! 1. [`read`]: files → a faithful document model, imports followed, names resolved.
-//! 2. [`lower`]: document model → [`ir`], a description of the Rust module with every naming
+//! 1. `read`: files → a faithful document model, imports followed, names resolved.
+//! 2. `lower`: document model → `ir`, a description of the Rust module with every naming
 //!    and XML decision made.
 //! 3. `emit`: IR → tokens (quote) → text (prettyplease).
+//!
+//! The stages' models are public only with the `internals` feature (the workspace's xtask
+//! reads them): they change with the generator, so they are no part of its stable API.
 #![forbid(unsafe_code)]
 
 use std::path::Path;
@@ -27,9 +30,18 @@ use std::path::Path;
 mod builder;
 mod emit;
 mod error;
+#[cfg(feature = "internals")]
 pub mod ir;
+#[cfg(not(feature = "internals"))]
+mod ir;
+#[cfg(feature = "internals")]
 pub mod lower;
+#[cfg(not(feature = "internals"))]
+mod lower;
+#[cfg(feature = "internals")]
 pub mod read;
+#[cfg(not(feature = "internals"))]
+mod read;
 
 pub use error::{Error, Location};
 

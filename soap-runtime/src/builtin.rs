@@ -518,6 +518,7 @@ impl AnyAttributes {
 /// A value that breaks a facet of its simple type (a length, a bound).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{type_name}: {value:?} breaks {facet} {limit}")]
+#[non_exhaustive]
 pub struct FacetError {
     /// The restricted type's name.
     pub type_name: &'static str,
@@ -527,6 +528,24 @@ pub struct FacetError {
     pub limit: &'static str,
     /// The offending value (for a length facet, its length).
     pub value: String,
+}
+
+impl FacetError {
+    /// `value` breaks the facet `facet` (`maxLength`, say) of `type_name`, whose limit in the
+    /// schema is `limit`.
+    pub fn new(
+        type_name: &'static str,
+        facet: &'static str,
+        limit: &'static str,
+        value: impl Into<String>,
+    ) -> Self {
+        Self {
+            type_name,
+            facet,
+            limit,
+            value: value.into(),
+        }
+    }
 }
 
 /// How many units a length facet counts: characters for strings, bytes for binary, items for

@@ -245,6 +245,7 @@ pub fn write_fault<D: FaultDetail>(version: SoapVersion, fault: &Fault<D>) -> St
 
 /// Why a SOAP response could not be turned into the operation's output.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum EnvelopeError<D> {
     /// The server answered with a SOAP Fault.
     #[error(transparent)]
@@ -256,6 +257,7 @@ pub enum EnvelopeError<D> {
 
 /// A message read from an envelope: its headers and body.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Received<H, B> {
     /// The SOAP version the envelope used.
     pub version: SoapVersion,

@@ -195,6 +195,7 @@ impl<T: SimpleValue> XmlValue for T {
 /// A text that is not a valid value of the expected type.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("expected {expected}, found {found:?}")]
+#[non_exhaustive]
 pub struct ValueError {
     /// What was expected, e.g. "xsd:int".
     pub expected: &'static str,

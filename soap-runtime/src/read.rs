@@ -124,6 +124,7 @@ pub enum ReadErrorKind {
 /// An error reading XML into a value, with where it happened.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{kind} (at {location})")]
+#[non_exhaustive]
 pub struct ReadError {
     /// What went wrong.
     pub kind: ReadErrorKind,

@@ -87,7 +87,10 @@ fn readme_with_examples(root: &Path) -> Result<GeneratedFile> {
     while let Some(line) = lines.next() {
         text.push_str(line);
         text.push('\n');
-        let Some(name) = line.strip_prefix(MARK).and_then(|rest| rest.strip_suffix(" -->")) else {
+        let Some(name) = line
+            .strip_prefix(MARK)
+            .and_then(|rest| rest.strip_suffix(" -->"))
+        else {
             continue;
         };
         let path = root.join(EXAMPLES_DIR).join(name);

@@ -492,9 +492,24 @@ fn newtype_item(
     let inner_ty = type_tokens(inner, scope);
     let checks = facets.iter().map(|facet| {
         let (condition, facet_name, limit, shown) = match facet {
-            FacetCheck::Length(n) => (quote! { length != #n }, "length", n.to_string(), quote! { length }),
-            FacetCheck::MinLength(n) => (quote! { length < #n }, "minLength", n.to_string(), quote! { length }),
-            FacetCheck::MaxLength(n) => (quote! { length > #n }, "maxLength", n.to_string(), quote! { length }),
+            FacetCheck::Length(n) => (
+                quote! { length != #n },
+                "length",
+                n.to_string(),
+                quote! { length },
+            ),
+            FacetCheck::MinLength(n) => (
+                quote! { length < #n },
+                "minLength",
+                n.to_string(),
+                quote! { length },
+            ),
+            FacetCheck::MaxLength(n) => (
+                quote! { length > #n },
+                "maxLength",
+                n.to_string(),
+                quote! { length },
+            ),
             FacetCheck::Bound { facet, literal } => {
                 let bound: TokenStream = literal.parse().unwrap_or_default();
                 let condition = match *facet {
@@ -508,9 +523,9 @@ fn newtype_item(
         };
         quote! {
             if #condition {
-                return Err(::soap_runtime::FacetError {
-                    type_name: #type_name, facet: #facet_name, limit: #limit, value: #shown.to_string(),
-                });
+                return Err(::soap_runtime::FacetError::new(
+                    #type_name, #facet_name, #limit, #shown.to_string(),
+                ));
             }
         }
     });

@@ -158,7 +158,6 @@ impl Lowerer<'_> {
                     ),
                     kind: TypeKind::Derived(DerivedSet {
                         base_xml: local.clone(),
-                        abstract_base: self.index.types[&base].0.is_abstract,
                         variants,
                     }),
                     default: false,

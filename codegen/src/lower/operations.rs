@@ -7,7 +7,7 @@ use super::naming::{field_name, type_name, Scope};
 use super::Lowerer;
 use crate::ir::{
     BindingItem, Builtin, EndpointItem, FaultVariant, Field, FieldKind, MessageItem, Occurs,
-    OperationItem, PartItem, StructDef, TypeExpr, TypeItem, TypeKind, XmlName,
+    OperationItem, StructDef, TypeExpr, TypeItem, TypeKind, XmlName,
 };
 use crate::read::wsdl::{
     AbstractOperation, Binding, BindingMessage, Definitions, Message, MessageRef, PortType,
@@ -146,7 +146,6 @@ fn lower_binding(
     let mut item = BindingItem {
         module,
         name: binding.name.clone(),
-        doc: None,
         soap12: binding.protocol == Protocol::Soap12,
         types: Vec::new(),
         operations: Vec::new(),
@@ -198,7 +197,6 @@ fn lower_binding(
                         service: service.name.clone(),
                         port: port.name.clone(),
                         address: address.clone(),
-                        doc: port.doc.clone(),
                     });
                 }
             }
@@ -298,17 +296,13 @@ fn lower_operation(
         rpc,
         input,
         output,
-        faults,
         fault_type,
     })
 }
 
 fn empty_message() -> MessageItem {
     MessageItem {
-        message: String::new(),
         body_element: None,
-        body_parts: Vec::new(),
-        header_parts: Vec::new(),
         header_elements: Vec::new(),
         encoded: false,
         encoding_style: None,
@@ -395,13 +389,14 @@ fn lower_message(
             .filter(|p| !same_message_headers.contains(&p.name.as_str()))
             .collect(),
     };
-    let mut body_parts = Vec::new();
+    // Whether each part is an element part (not a type part).
+    let mut element_parts = Vec::new();
     let mut fields = Vec::new();
     let mut field_scope = Scope::new();
     let encoded = bound.is_some_and(|b| b.encoded);
     for part in &selected {
-        let (name, ty, part_item) = lower_part(lowerer, part)?;
-        body_parts.push(part_item);
+        let (name, ty, element) = lower_part(lowerer, part)?;
+        element_parts.push(element);
         // An encoded part is an accessor that names its type; toolkits write the parts they
         // have no value for as `xsi:nil`, so each may be absent.
         let xsi_type = match (&part.type_name, encoded) {
@@ -427,9 +422,15 @@ fn lower_message(
             xsi_type,
         });
     }
-    let (body_element, body_type) = match (&wrapper, body_parts.as_slice()) {
+    let (body_element, body_type) = match (&wrapper, element_parts.as_slice()) {
         (None, []) => (None, TypeExpr::Builtin(Builtin::Empty)),
-        (None, [single]) if single.element => (Some(single.qname.clone()), fields.remove(0).ty),
+        (None, [true]) => {
+            let field = fields.remove(0);
+            let FieldKind::Element(element) = field.kind else {
+                unreachable!("a part is an element field")
+            };
+            (Some(element), field.ty)
+        }
         _ => {
             let name = scope.claim(stem);
             types.push(TypeItem {
@@ -445,14 +446,12 @@ fn lower_message(
             (wrapper.clone(), TypeExpr::Local(name))
         }
     };
-    let mut header_parts = Vec::new();
     let mut header_elements = Vec::new();
     let mut header_fields = Vec::new();
     let mut header_scope = Scope::new();
     for header in headers {
         match lower_header(lowerer, wsdl, header) {
-            Ok((part_item, name, ty)) => {
-                header_parts.push(part_item);
+            Ok((name, ty)) => {
                 header_elements.push(name.clone());
                 header_fields.push(Field {
                     rust: header_scope.claim(&field_name(&name.local)),
@@ -479,10 +478,7 @@ fn lower_message(
         name
     });
     Ok(MessageItem {
-        message: message.name.clone(),
         body_element,
-        body_parts,
-        header_parts,
         header_elements,
         encoded: bound.is_some_and(|b| b.encoded),
         encoding_style: bound.and_then(|b| b.encoding_style.clone()),
@@ -492,36 +488,25 @@ fn lower_message(
 }
 
 /// A message part: the element it is written as (its own for an element part, one named after
-/// the part for a type part), its Rust type, and its description for the stub.
+/// the part for a type part), its Rust type, and whether it is an element part.
 fn lower_part(
     lowerer: &Lowerer<'_>,
     part: &crate::read::wsdl::Part,
-) -> Result<(XmlName, TypeExpr, PartItem), Error> {
+) -> Result<(XmlName, TypeExpr, bool), Error> {
     match (&part.element, &part.type_name) {
-        (Some(element), _) => {
-            let name = XmlName::from_qname(element);
-            let item = PartItem {
-                name: part.name.clone(),
-                element: true,
-                qname: name.clone(),
-            };
-            Ok((name, lowerer.element_type(element, &part.at)?, item))
-        }
-        (None, Some(type_name)) => {
-            let item = PartItem {
-                name: part.name.clone(),
-                element: false,
-                qname: XmlName::from_qname(type_name),
-            };
-            Ok((
-                XmlName {
-                    ns: None,
-                    local: part.name.clone(),
-                },
-                lowerer.type_expr(type_name, &part.at)?,
-                item,
-            ))
-        }
+        (Some(element), _) => Ok((
+            XmlName::from_qname(element),
+            lowerer.element_type(element, &part.at)?,
+            true,
+        )),
+        (None, Some(type_name)) => Ok((
+            XmlName {
+                ns: None,
+                local: part.name.clone(),
+            },
+            lowerer.type_expr(type_name, &part.at)?,
+            false,
+        )),
         (None, None) => Err(Error::new(
             part.at.clone(),
             "a message part needs `element` or `type`",
@@ -534,7 +519,7 @@ fn lower_header(
     lowerer: &Lowerer<'_>,
     wsdl: &Wsdl<'_>,
     header: &crate::read::wsdl::SoapHeader,
-) -> Result<(PartItem, XmlName, TypeExpr), Error> {
+) -> Result<(XmlName, TypeExpr), Error> {
     let message = wsdl.messages.get(&header.message).copied().ok_or_else(|| {
         Error::new(
             header.at.clone(),
@@ -551,6 +536,6 @@ fn lower_header(
                 format!("message `{}` has no part `{}`", message.name, header.part),
             )
         })?;
-    let (name, ty, part_item) = lower_part(lowerer, part)?;
-    Ok((part_item, name, ty))
+    let (name, ty, _) = lower_part(lowerer, part)?;
+    Ok((name, ty))
 }

@@ -277,7 +277,6 @@ impl Loader {
         })?;
         let source = Source {
             file,
-            doc: &doc,
             lines: LineIndex::new(&text),
         };
         let root = doc.root_element();
@@ -420,13 +419,12 @@ impl<'t> LineIndex<'t> {
 }
 
 /// One parsed file, for locating and resolving what is read from it.
-pub struct Source<'a, 'input> {
+pub struct Source<'input> {
     pub file: Arc<PathBuf>,
-    pub doc: &'a Document<'input>,
     pub lines: LineIndex<'input>,
 }
 
-impl<'input> Source<'_, 'input> {
+impl<'input> Source<'input> {
     pub fn location(&self, node: Node<'_, 'input>) -> Location {
         let (line, column) = self.lines.position(node.range().start);
         Location {

@@ -12,7 +12,6 @@ const SOAP12_BINDING_NS: &str = "http://schemas.xmlsoap.org/wsdl/soap12/";
 pub struct Definitions {
     pub target_namespace: String,
     pub doc: Option<String>,
-    pub at: Location,
     pub imports: Vec<WsdlImport>,
     pub schemas: Vec<xsd::Schema>,
     pub messages: Vec<Message>,
@@ -46,7 +45,6 @@ pub struct Part {
 pub struct PortType {
     pub name: String,
     pub operations: Vec<AbstractOperation>,
-    pub at: Location,
 }
 
 #[derive(Debug, Clone)]
@@ -56,7 +54,6 @@ pub struct AbstractOperation {
     pub input: Option<MessageRef>,
     pub output: Option<MessageRef>,
     pub faults: Vec<MessageRef>,
-    pub at: Location,
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +90,6 @@ pub struct BindingOperation {
     pub rpc: Option<bool>,
     pub input: Option<BindingMessage>,
     pub output: Option<BindingMessage>,
-    pub faults: Vec<BindingFault>,
     pub at: Location,
 }
 
@@ -117,12 +113,6 @@ pub struct SoapHeader {
 }
 
 #[derive(Debug, Clone)]
-pub struct BindingFault {
-    pub name: String,
-    pub at: Location,
-}
-
-#[derive(Debug, Clone)]
 pub struct Service {
     pub name: String,
     pub doc: Option<String>,
@@ -134,16 +124,14 @@ pub struct Port {
     pub name: String,
     pub binding: QName,
     pub address: Option<String>,
-    pub doc: Option<String>,
     pub at: Location,
 }
 
 /// Reads a `wsdl:definitions` element.
-pub fn read(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<Definitions, Error> {
+pub fn read(source: &Source<'_>, node: Node<'_, '_>) -> Result<Definitions, Error> {
     let mut definitions = Definitions {
         target_namespace: node.attribute("targetNamespace").unwrap_or("").to_owned(),
         doc: documentation(node),
-        at: source.location(node),
         imports: Vec::new(),
         schemas: Vec::new(),
         messages: Vec::new(),
@@ -195,7 +183,7 @@ fn wsdl_children<'a, 'i>(
         .filter(move |c| c.tag_name().namespace() == Some(WSDL_NS) && c.tag_name().name() == name)
 }
 
-fn read_message(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<Message, Error> {
+fn read_message(source: &Source<'_>, node: Node<'_, '_>) -> Result<Message, Error> {
     let mut parts = Vec::new();
     for part in wsdl_children(node, "part") {
         let element = source.qname_attr(part, "element")?;
@@ -217,7 +205,7 @@ fn read_message(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<Message, 
     })
 }
 
-fn read_port_type(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<PortType, Error> {
+fn read_port_type(source: &Source<'_>, node: Node<'_, '_>) -> Result<PortType, Error> {
     let mut operations = Vec::new();
     for op in wsdl_children(node, "operation") {
         let reference = |io: Node<'_, '_>| -> Result<MessageRef, Error> {
@@ -244,13 +232,11 @@ fn read_port_type(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<PortTyp
             faults: wsdl_children(op, "fault")
                 .map(reference)
                 .collect::<Result<_, _>>()?,
-            at: source.location(op),
         });
     }
     Ok(PortType {
         name: source.required(node, "name")?.to_owned(),
         operations,
-        at: source.location(node),
     })
 }
 
@@ -264,7 +250,7 @@ fn soap_child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
     })
 }
 
-fn is_rpc(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<Option<bool>, Error> {
+fn is_rpc(source: &Source<'_>, node: Node<'_, '_>) -> Result<Option<bool>, Error> {
     match node.attribute("style") {
         None => Ok(None),
         Some("rpc") => Ok(Some(true)),
@@ -276,7 +262,7 @@ fn is_rpc(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<Option<bool>, E
     }
 }
 
-fn read_binding(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<Binding, Error> {
+fn read_binding(source: &Source<'_>, node: Node<'_, '_>) -> Result<Binding, Error> {
     let soap = soap_child(node, "binding");
     let protocol = match soap.and_then(|s| s.tag_name().namespace()) {
         Some(SOAP11_BINDING_NS) => Protocol::Soap11,
@@ -306,14 +292,6 @@ fn read_binding(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<Binding, 
                     .next()
                     .map(|io| read_binding_message(source, io))
                     .transpose()?,
-                faults: wsdl_children(op, "fault")
-                    .map(|f| {
-                        Ok(BindingFault {
-                            name: source.required(f, "name")?.to_owned(),
-                            at: source.location(f),
-                        })
-                    })
-                    .collect::<Result<_, Error>>()?,
                 at: source.location(op),
             });
         }
@@ -330,10 +308,7 @@ fn read_binding(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<Binding, 
     })
 }
 
-fn read_binding_message(
-    source: &Source<'_, '_>,
-    node: Node<'_, '_>,
-) -> Result<BindingMessage, Error> {
+fn read_binding_message(source: &Source<'_>, node: Node<'_, '_>) -> Result<BindingMessage, Error> {
     let body = soap_child(node, "body");
     let encoded = |n: Node<'_, '_>| -> Result<bool, Error> {
         match n.attribute("use") {
@@ -378,7 +353,7 @@ fn read_binding_message(
     })
 }
 
-fn read_service(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<Service, Error> {
+fn read_service(source: &Source<'_>, node: Node<'_, '_>) -> Result<Service, Error> {
     let mut ports = Vec::new();
     for port in wsdl_children(node, "port") {
         ports.push(Port {
@@ -390,7 +365,6 @@ fn read_service(source: &Source<'_, '_>, node: Node<'_, '_>) -> Result<Service, 
                 .find(|c| c.tag_name().name() == "address")
                 .and_then(|a| a.attribute("location"))
                 .map(str::to_owned),
-            doc: documentation(port),
             at: source.location(port),
         });
     }

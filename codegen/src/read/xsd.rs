@@ -8,8 +8,6 @@ use crate::{Error, Location};
 #[derive(Debug, Clone)]
 pub struct Schema {
     pub target_namespace: String,
-    pub elements_qualified: bool,
-    pub attributes_qualified: bool,
     pub location: Location,
     pub imports: Vec<Import>,
     pub types: Vec<TypeDef>,
@@ -22,7 +20,6 @@ pub struct Schema {
 /// An `xsd:import` or `xsd:include`.
 #[derive(Debug, Clone)]
 pub struct Import {
-    pub namespace: Option<String>,
     pub location: Option<String>,
     pub include: bool,
     pub at: Location,
@@ -97,11 +94,7 @@ pub enum Content {
     /// A content model given directly (or none: an empty type).
     Particle(Option<Particle>),
     /// `simpleContent`: text of the base's value type, plus attributes.
-    Simple {
-        derivation: Derivation,
-        base: QName,
-        at: Location,
-    },
+    Simple { base: QName, at: Location },
     /// `complexContent`: the base's content and attributes, extended or restricted.
     Complex {
         derivation: Derivation,
@@ -200,7 +193,7 @@ pub struct AttributeGroup {
 /// Reads an `xsd:schema` element. `chameleon` is the target namespace an including schema
 /// lends to a schema that declares none.
 pub fn read_schema(
-    source: &Source<'_, '_>,
+    source: &Source<'_>,
     node: Node<'_, '_>,
     chameleon: Option<&str>,
 ) -> Result<Schema, Error> {
@@ -218,8 +211,6 @@ pub fn read_schema(
     };
     let mut schema = Schema {
         target_namespace,
-        elements_qualified: reader.elements_qualified,
-        attributes_qualified: reader.attributes_qualified,
         location: source.location(node),
         imports: Vec::new(),
         types: Vec::new(),
@@ -232,7 +223,6 @@ pub fn read_schema(
         reader.expect_xsd(child)?;
         match child.tag_name().name() {
             "import" | "include" => schema.imports.push(Import {
-                namespace: child.attribute("namespace").map(str::to_owned),
                 location: child.attribute("schemaLocation").map(str::to_owned),
                 include: child.tag_name().name() == "include",
                 at: source.location(child),
@@ -282,8 +272,8 @@ fn is_true(value: Option<&str>) -> bool {
     matches!(value.map(str::trim), Some("true" | "1"))
 }
 
-struct SchemaReader<'s, 'a, 'i> {
-    source: &'s Source<'a, 'i>,
+struct SchemaReader<'s, 'i> {
+    source: &'s Source<'i>,
     /// A schema without a target namespace, included by one with: its unqualified references
     /// are to names in the including namespace.
     chameleon: bool,
@@ -292,7 +282,7 @@ struct SchemaReader<'s, 'a, 'i> {
     attributes_qualified: bool,
 }
 
-impl<'i> SchemaReader<'_, '_, 'i> {
+impl<'i> SchemaReader<'_, 'i> {
     /// Resolves a QName written in this schema (see [`Source::resolve`]), moving a name in no
     /// namespace into the including namespace when the schema is a chameleon.
     fn resolve(&self, node: Node<'_, 'i>, text: &str) -> Result<QName, Error> {
@@ -470,11 +460,7 @@ impl<'i> SchemaReader<'_, '_, 'i> {
                     attributes.extend(uses);
                     any_attribute |= any;
                     content = if simple {
-                        Content::Simple {
-                            derivation: kind,
-                            base,
-                            at,
-                        }
+                        Content::Simple { base, at }
                     } else {
                         let particle = self
                             .content(derivation)

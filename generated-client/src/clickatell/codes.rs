@@ -10,6 +10,7 @@ use crate::core::{ReportClass, VendorCode};
 
 /// An error code from an `ERR: <code>, <text>` answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// 001: the login (credentials, or the session id standing for them) was not accepted.
     AuthenticationFailed,
@@ -207,6 +208,7 @@ impl fmt::Display for ErrorCode {
 
 /// What `sendmsg` answered for one recipient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Code {
     /// `ID: <apimsgid>`: the gateway took the message. Clickatell gives no code for it.
     Accepted,
@@ -253,6 +255,7 @@ impl serde::Serialize for Code {
 
 /// A message's status, as `querymsg` answers it (`ID: <apimsgid> Status: <code>`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageStatus {
     /// 001: the gateway knows no such message, or has no report on it yet.
     Unknown,

@@ -70,6 +70,7 @@ pub const DEMO_BLOCKED: &str = "447700900666";
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Config {
     /// The accounts that may log in.
     pub accounts: Vec<Account>,
@@ -95,6 +96,7 @@ impl Default for Config {
 /// [`Account::new`] gives 10 credits at 1 a message, not frozen.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Account {
     /// The api_id of the account's SOAP API.
     pub api_id: i32,
@@ -138,6 +140,7 @@ impl Default for Account {
 /// An error answer: `ERR: <code>, <text>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ErrorReply {
     /// Clickatell's error code (written with three digits).
     pub code: u16,
@@ -208,6 +211,7 @@ fn describe(config: &Config, listeners: &[SocketAddr], out: &mut dyn Write) -> i
 
 /// A `sendmsg` as the simulator received and answered it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Submission {
     /// The local address of the listener that received it.
     pub server: SocketAddr,
@@ -221,6 +225,7 @@ pub struct Submission {
 
 /// What the simulator answered for one number of a `sendmsg`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Recipient {
     /// The number, as sent (trimmed).
     pub number: String,

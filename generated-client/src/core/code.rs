@@ -25,6 +25,7 @@ pub trait VendorCode:
 /// The class of a per-recipient outcome: what every vendor's codes come down to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ReportClass {
     /// The gateway took the message for this recipient (queued, delayed, sent with characters
     /// removed, or a test that succeeded).

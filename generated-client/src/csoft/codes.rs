@@ -14,6 +14,7 @@ use crate::core::{ReportClass, VendorCode};
 
 /// A report code from the gateway.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ReportCode {
     /// -3: delivery is delayed; the message is still pending.
     Delayed,

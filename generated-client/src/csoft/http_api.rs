@@ -147,6 +147,7 @@ pub(crate) fn submit_form(
 
 /// An answer of the HTTP API, decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum HttpApiResponse {
     /// `ResponseFormat=3` (a comma-separated item per recipient) or `ResponseFormat=1` (one
     /// item for the whole request): the same three tags, decoded.

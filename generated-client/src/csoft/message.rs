@@ -20,6 +20,7 @@ pub enum Delivery {
 /// An address book of the account (and optionally one group in it), whose numbers the
 /// gateway sends to as well.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AddressBook {
     /// The book's name.
     pub name: String,

@@ -83,6 +83,7 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Serialized (for `sendsms receipts serve`) as
 /// `{"sent_to":"447700912345","timestamp":"2002-08-27T13:38:00Z","message_id":"3C7D98A4","report":0,"class":"delivered"}`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct DeliveryReceipt {
     /// The number of the phone the message was sent to (`SentTo`).
     pub sent_to: String,
@@ -194,6 +195,7 @@ impl fmt::Debug for ReceiptCredentials {
 /// Credentials the gateway could never send.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the receipt {field} must be 1 to 20 characters, not {length}")]
+#[non_exhaustive]
 pub struct InvalidCredential {
     /// `Username` or `PIN`.
     pub field: &'static str,

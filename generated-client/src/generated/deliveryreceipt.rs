@@ -23,12 +23,14 @@ impl Credential {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length > 20u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "Credential",
-                facet: "maxLength",
-                limit: "20",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "Credential",
+                    "maxLength",
+                    "20",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -77,12 +79,14 @@ impl PhoneNumber {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length > 15u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "PhoneNumber",
-                facet: "maxLength",
-                limit: "15",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "PhoneNumber",
+                    "maxLength",
+                    "15",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -131,12 +135,14 @@ impl MessageIdentifier {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length > 15u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "MessageIdentifier",
-                facet: "maxLength",
-                limit: "15",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "MessageIdentifier",
+                    "maxLength",
+                    "15",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -184,20 +190,24 @@ impl ReportNumber {
     ) -> ::std::result::Result<Self, ::soap_runtime::FacetError> {
         let value = value.into();
         if value < -99 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "ReportNumber",
-                facet: "minInclusive",
-                limit: "-99",
-                value: value.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "ReportNumber",
+                    "minInclusive",
+                    "-99",
+                    value.to_string(),
+                ),
+            );
         }
         if value > 999 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "ReportNumber",
-                facet: "maxInclusive",
-                limit: "999",
-                value: value.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "ReportNumber",
+                    "maxInclusive",
+                    "999",
+                    value.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -245,12 +255,14 @@ impl ResponseText {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length > 255u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "ResponseText",
-                facet: "maxLength",
-                limit: "255",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "ResponseText",
+                    "maxLength",
+                    "255",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }

@@ -609,20 +609,24 @@ impl SendOptionsSendTimeDelay {
     ) -> ::std::result::Result<Self, ::soap_runtime::FacetError> {
         let value = value.into();
         if value < 1 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "SendOptionsSendTimeDelay",
-                facet: "minInclusive",
-                limit: "1",
-                value: value.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "SendOptionsSendTimeDelay",
+                    "minInclusive",
+                    "1",
+                    value.to_string(),
+                ),
+            );
         }
         if value > 10080 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "SendOptionsSendTimeDelay",
-                facet: "maxInclusive",
-                limit: "10080",
-                value: value.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "SendOptionsSendTimeDelay",
+                    "maxInclusive",
+                    "10080",
+                    value.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -1109,20 +1113,24 @@ impl SubmitMessageUsername {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "SubmitMessageUsername",
-                facet: "minLength",
-                limit: "1",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "SubmitMessageUsername",
+                    "minLength",
+                    "1",
+                    length.to_string(),
+                ),
+            );
         }
         if length > 20u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "SubmitMessageUsername",
-                facet: "maxLength",
-                limit: "20",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "SubmitMessageUsername",
+                    "maxLength",
+                    "20",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -1169,20 +1177,24 @@ impl SubmitMessagePin {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "SubmitMessagePin",
-                facet: "minLength",
-                limit: "1",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "SubmitMessagePin",
+                    "minLength",
+                    "1",
+                    length.to_string(),
+                ),
+            );
         }
         if length > 20u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "SubmitMessagePin",
-                facet: "maxLength",
-                limit: "20",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "SubmitMessagePin",
+                    "maxLength",
+                    "20",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -1369,20 +1381,24 @@ impl AvailableMessagesUsername {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "AvailableMessagesUsername",
-                facet: "minLength",
-                limit: "1",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "AvailableMessagesUsername",
+                    "minLength",
+                    "1",
+                    length.to_string(),
+                ),
+            );
         }
         if length > 20u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "AvailableMessagesUsername",
-                facet: "maxLength",
-                limit: "20",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "AvailableMessagesUsername",
+                    "maxLength",
+                    "20",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -1429,20 +1445,24 @@ impl AvailableMessagesPin {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "AvailableMessagesPin",
-                facet: "minLength",
-                limit: "1",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "AvailableMessagesPin",
+                    "minLength",
+                    "1",
+                    length.to_string(),
+                ),
+            );
         }
         if length > 20u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "AvailableMessagesPin",
-                facet: "maxLength",
-                limit: "20",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "AvailableMessagesPin",
+                    "maxLength",
+                    "20",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -1570,20 +1590,24 @@ impl AvailableCreditUsername {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "AvailableCreditUsername",
-                facet: "minLength",
-                limit: "1",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "AvailableCreditUsername",
+                    "minLength",
+                    "1",
+                    length.to_string(),
+                ),
+            );
         }
         if length > 20u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "AvailableCreditUsername",
-                facet: "maxLength",
-                limit: "20",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "AvailableCreditUsername",
+                    "maxLength",
+                    "20",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -1630,20 +1654,24 @@ impl AvailableCreditPin {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "AvailableCreditPin",
-                facet: "minLength",
-                limit: "1",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "AvailableCreditPin",
+                    "minLength",
+                    "1",
+                    length.to_string(),
+                ),
+            );
         }
         if length > 20u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "AvailableCreditPin",
-                facet: "maxLength",
-                limit: "20",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "AvailableCreditPin",
+                    "maxLength",
+                    "20",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -1728,12 +1756,14 @@ impl AvailableCreditResponseCurrency {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length != 3u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "AvailableCreditResponseCurrency",
-                facet: "length",
-                limit: "3",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "AvailableCreditResponseCurrency",
+                    "length",
+                    "3",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -1830,20 +1860,24 @@ impl PermittedReplyToUsername {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "PermittedReplyToUsername",
-                facet: "minLength",
-                limit: "1",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "PermittedReplyToUsername",
+                    "minLength",
+                    "1",
+                    length.to_string(),
+                ),
+            );
         }
         if length > 20u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "PermittedReplyToUsername",
-                facet: "maxLength",
-                limit: "20",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "PermittedReplyToUsername",
+                    "maxLength",
+                    "20",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }
@@ -1890,20 +1924,24 @@ impl PermittedReplyToPin {
         let value = value.into();
         let length = ::soap_runtime::FacetLength::facet_length(&value) as u64;
         if length < 1u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "PermittedReplyToPin",
-                facet: "minLength",
-                limit: "1",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "PermittedReplyToPin",
+                    "minLength",
+                    "1",
+                    length.to_string(),
+                ),
+            );
         }
         if length > 20u64 {
-            return Err(::soap_runtime::FacetError {
-                type_name: "PermittedReplyToPin",
-                facet: "maxLength",
-                limit: "20",
-                value: length.to_string(),
-            });
+            return Err(
+                ::soap_runtime::FacetError::new(
+                    "PermittedReplyToPin",
+                    "maxLength",
+                    "20",
+                    length.to_string(),
+                ),
+            );
         }
         Ok(Self(value))
     }

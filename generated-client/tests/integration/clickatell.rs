@@ -26,21 +26,20 @@ const UNROUTABLE: &str = "447700900777";
 fn config() -> Config {
     let mut account = Account::new(API_ID, USER, PASSWORD);
     account.credit = Decimal::from(100);
-    Config {
-        accounts: vec![account],
-        number_errors: [
-            (
-                BLOCKED.to_owned(),
-                ErrorReply::new(121, "Destination mobile number blocked"),
-            ),
-            (
-                UNROUTABLE.to_owned(),
-                ErrorReply::new(114, "Cannot route message"),
-            ),
-        ]
-        .into(),
-        ..Config::default()
-    }
+    let mut config = Config::default();
+    config.accounts = vec![account];
+    config.number_errors = [
+        (
+            BLOCKED.to_owned(),
+            ErrorReply::new(121, "Destination mobile number blocked"),
+        ),
+        (
+            UNROUTABLE.to_owned(),
+            ErrorReply::new(114, "Cannot route message"),
+        ),
+    ]
+    .into();
+    config
 }
 
 /// The simulated servers, with this module's clients.
@@ -179,12 +178,10 @@ async fn an_expired_session_is_renewed_and_the_refused_send_made_once_more() {
 
 #[tokio::test]
 async fn a_session_refused_again_is_the_answer_after_one_new_login() {
-    let gateway = Gateway::with(Config {
-        // Every session ends before its first use.
-        session_idle_secs: 0,
-        ..config()
-    })
-    .await;
+    let mut config = config();
+    // Every session ends before its first use.
+    config.session_idle_secs = 0;
+    let gateway = Gateway::with(config).await;
     let report = gateway
         .client()
         .send(&Message::text("hi", ["447700900001", "447700900002"]))

@@ -9,7 +9,7 @@ use std::ops::Deref;
 use std::time::Duration;
 
 use generated_client::core::{Credit, Progress, QueryError, ReportClass, RequestError, SendError};
-use generated_client::csoft::simulated::{self, Account, Report, PATH};
+use generated_client::csoft::simulated::{Account, Report, PATH};
 use generated_client::csoft::{Client, Credentials, Message, ReportCode};
 use generated_client::simulator::{Failure, Repeat, RunningSimulator, SimulatorConfig};
 use rust_decimal::Decimal;
@@ -30,11 +30,8 @@ fn config() -> SimulatorConfig {
     account.credit = dec("100.00");
     account.permitted_reply_to = vec!["447700900123".to_owned()];
     let mut config = SimulatorConfig::default();
-    config.csoft = simulated::Config {
-        accounts: vec![account],
-        number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
-        ..simulated::Config::default()
-    };
+    config.csoft.accounts = vec![account];
+    config.csoft.number_reports = [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into();
     config
 }
 

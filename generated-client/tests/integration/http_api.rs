@@ -38,11 +38,8 @@ impl Gateway {
         let mut account = Account::new(USER, PIN);
         account.credit = "100.00".parse().unwrap();
         let mut config = SimulatorConfig::default();
-        config.csoft = simulated::Config {
-            accounts: vec![account],
-            number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
-            ..simulated::Config::default()
-        };
+        config.csoft.accounts = vec![account];
+        config.csoft.number_reports = [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into();
         Self(Servers::start(config).await)
     }
 

@@ -8,9 +8,7 @@ use std::time::{Duration, Instant};
 
 use generated_client::core::ReportClass;
 use generated_client::csoft::receipts::{DeliveryReceipt, ReceiptCredentials, Receiver, Rejection};
-use generated_client::csoft::simulated::{
-    self, Account, PostedReceipt, ReceiptTarget, Report, PATH,
-};
+use generated_client::csoft::simulated::{Account, PostedReceipt, ReceiptTarget, Report, PATH};
 use generated_client::csoft::{Client, Credentials, Message, ReportCode};
 use generated_client::simulator::{Simulator, SimulatorConfig};
 
@@ -25,11 +23,8 @@ fn simulator(target: ReceiptTarget) -> Simulator {
     let mut account = Account::new(USER, PIN);
     account.delivery_receipts = Some(target);
     let mut config = SimulatorConfig::default();
-    config.csoft = simulated::Config {
-        accounts: vec![account],
-        number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
-        ..simulated::Config::default()
-    };
+    config.csoft.accounts = vec![account];
+    config.csoft.number_reports = [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into();
     Simulator::new(config)
 }
 
@@ -138,8 +133,7 @@ async fn a_receipt_that_was_not_taken_is_kept_and_posted_again() {
 }
 
 fn simulator_with_retries(url: &str) -> Simulator {
-    simulator(ReceiptTarget {
-        retry_ms: 20,
-        ..ReceiptTarget::new(url)
-    })
+    let mut target = ReceiptTarget::new(url);
+    target.retry_ms = 20;
+    simulator(target)
 }

@@ -32,10 +32,11 @@ fn config() -> SimulatorConfig {
     account.address_books.insert(
         "Friends".to_owned(),
         vec![
-            Contact {
-                given_name: Some("Ann".to_owned()),
-                group: Some("Close".to_owned()),
-                ..Contact::new("447700900201")
+            {
+                let mut ann = Contact::new("447700900201");
+                ann.given_name = Some("Ann".to_owned());
+                ann.group = Some("Close".to_owned());
+                ann
             },
             Contact::new("447700900202"),
         ],
@@ -43,11 +44,9 @@ fn config() -> SimulatorConfig {
     let mut test = Account::new(TEST_USER, "999");
     test.test = true;
     let mut config = SimulatorConfig::default();
-    config.csoft = simulated::Config {
-        accounts: vec![account, test],
-        number_reports: [(BARRED.to_owned(), Report::new(6, "Barred, by request"))].into(),
-        ..simulated::Config::default()
-    };
+    config.csoft.accounts = vec![account, test];
+    config.csoft.number_reports =
+        [(BARRED.to_owned(), Report::new(6, "Barred, by request"))].into();
     config
 }
 

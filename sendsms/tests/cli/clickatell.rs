@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::process::Command;
 use std::time::Duration;
 
-use generated_client::clickatell::simulated::{Account, Config, ErrorReply, PATH};
+use generated_client::clickatell::simulated::{Account, ErrorReply, PATH};
 use generated_client::simulator::SimulatorConfig;
 
 use crate::common::{self, run, Servers};
@@ -29,15 +29,12 @@ impl Deref for Gateway {
 impl Gateway {
     fn start() -> Self {
         let mut config = SimulatorConfig::default();
-        config.clickatell = Config {
-            accounts: vec![Account::new(API_ID.parse().unwrap(), USER, PASSWORD)],
-            number_errors: [(
-                BLOCKED.to_owned(),
-                ErrorReply::new(121, "Destination mobile number blocked"),
-            )]
-            .into(),
-            ..Config::default()
-        };
+        config.clickatell.accounts = vec![Account::new(API_ID.parse().unwrap(), USER, PASSWORD)];
+        config.clickatell.number_errors = [(
+            BLOCKED.to_owned(),
+            ErrorReply::new(121, "Destination mobile number blocked"),
+        )]
+        .into();
         Self(Servers::start(config))
     }
 

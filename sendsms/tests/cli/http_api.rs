@@ -3,7 +3,7 @@
 //! `tests/integration/http_api.rs`.
 
 use generated_client::csoft::http_api;
-use generated_client::csoft::simulated::{self, Account, Report, HTTP_API_OPERATION};
+use generated_client::csoft::simulated::{Account, Report, HTTP_API_OPERATION};
 use generated_client::simulator::SimulatorConfig;
 
 use crate::common::{self, Servers};
@@ -17,11 +17,8 @@ fn start() -> Servers {
     let mut account = Account::new(USER, PIN);
     account.credit = "100.00".parse().unwrap();
     let mut config = SimulatorConfig::default();
-    config.csoft = simulated::Config {
-        accounts: vec![account],
-        number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
-        ..simulated::Config::default()
-    };
+    config.csoft.accounts = vec![account];
+    config.csoft.number_reports = [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into();
     Servers::start(config)
 }
 

@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::process::Command;
 use std::time::Duration;
 
-use generated_client::csoft::simulated::{self, Account, Report, PATH};
+use generated_client::csoft::simulated::{Account, Report, PATH};
 use generated_client::simulator::{Failure, Repeat, SimulatorConfig};
 
 use crate::common::{self, dec, run, Ran, Servers};
@@ -31,11 +31,8 @@ impl Gateway {
         account.credit = dec("50.00");
         account.permitted_reply_to = vec!["447700900123".to_owned()];
         let mut config = SimulatorConfig::default();
-        config.csoft = simulated::Config {
-            accounts: vec![account],
-            number_reports: [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into(),
-            ..simulated::Config::default()
-        };
+        config.csoft.accounts = vec![account];
+        config.csoft.number_reports = [(BARRED.to_owned(), Report::new(8, "Blacklisted"))].into();
         Self(Servers::start(config))
     }
 

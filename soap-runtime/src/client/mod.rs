@@ -96,6 +96,7 @@ pub const BODY_START: usize = 200;
 
 /// One endpoint that could not be reached.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Attempt {
     /// The endpoint.
     pub endpoint: String,

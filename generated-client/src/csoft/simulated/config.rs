@@ -1,8 +1,9 @@
 //! What the simulated gateway knows before it starts: accounts, report codes, address books;
 //! and what `sendsms simulate` says about it.
 //!
-//! Plain data with public fields, so that tests can write a configuration as a struct literal
-//! and `sendsms simulate` can read one from JSON.
+//! Plain data with public fields, so that a test sets what it needs on a `default()` (or
+//! `new`) value and `sendsms simulate` can read one from JSON; `#[non_exhaustive]`, so that a
+//! field can be added without breaking anyone.
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -36,6 +37,7 @@ pub const DEMO_BLACKLISTED: &str = "447700900666";
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Config {
     /// The accounts that may log in, each with its own credit.
     pub accounts: Vec<Account>,
@@ -154,6 +156,7 @@ pub(super) fn four_places(amount: Decimal) -> Decimal {
 /// values, no address books, and an ordinary (not test) account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Account {
     /// The Username (case-sensitive).
     pub username: String,
@@ -209,6 +212,7 @@ impl Default for Account {
 /// A report code with its description, as SubmitMessage answers it for one number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Report {
     /// The vendor's report code.
     pub code: i32,
@@ -230,6 +234,7 @@ impl Report {
 /// One entry of an address book.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Contact {
     /// Given name.
     pub given_name: Option<String>,

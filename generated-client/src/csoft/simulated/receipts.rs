@@ -29,6 +29,7 @@ use crate::generated::deliveryreceipt::{
 /// `{ "url": "http://127.0.0.1:8090/", "username": "receipts", "pin": "s3cret" }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ReceiptTarget {
     /// The http:// or https:// URL to POST to.
     pub url: String,
@@ -73,6 +74,7 @@ impl Default for ReceiptTarget {
 
 /// One receipt the simulator posted, and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PostedReceipt {
     /// The URL it was posted to.
     pub url: String,
