@@ -24,6 +24,7 @@
 //! The stages' models are public only with the `internals` feature (the workspace's xtask
 //! reads them): they change with the generator, so they are no part of its stable API.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 use std::path::Path;
 
@@ -31,14 +32,17 @@ mod builder;
 mod emit;
 mod error;
 #[cfg(feature = "internals")]
+#[allow(missing_docs)] // unstable internals, documented where it helps
 pub mod ir;
 #[cfg(not(feature = "internals"))]
 mod ir;
 #[cfg(feature = "internals")]
+#[allow(missing_docs)] // unstable internals, documented where it helps
 pub mod lower;
 #[cfg(not(feature = "internals"))]
 mod lower;
 #[cfg(feature = "internals")]
+#[allow(missing_docs)] // unstable internals, documented where it helps
 pub mod read;
 #[cfg(not(feature = "internals"))]
 mod read;

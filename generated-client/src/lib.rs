@@ -18,6 +18,7 @@
 //! [`soap_runtime::client::SoapClient`], which fails over from the primary to the secondary
 //! server only when a request cannot have reached a server, and never sends a request twice.
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod core;
 pub mod registry;

@@ -157,9 +157,23 @@ impl Settings {
         })
     }
 
-    /// The timeout given, if any.
-    pub fn timeout_given(&self) -> Option<Duration> {
-        self.timeout
+    /// `--timeout` for a whole call, and a third of it to connect (so that failing over from
+    /// a server that takes no connection leaves time for the next); `None` when no timeout
+    /// was given, for the client's own defaults (30 s and 10 s).
+    pub fn timeouts(&self) -> Option<(Duration, Duration)> {
+        self.timeout.map(|timeout| (timeout, timeout / 3))
+    }
+
+    /// A SOAP client builder over [`endpoints`](Self::endpoints)`(defaults)` with
+    /// [`timeouts`](Self::timeouts): what a vendor's client built on
+    /// [`SoapClient`](soap_runtime::client::SoapClient) starts from.
+    pub fn soap_client(&self, defaults: Vec<String>) -> soap_runtime::client::ClientBuilder {
+        let builder =
+            soap_runtime::client::SoapClient::builder().endpoints(self.endpoints(defaults));
+        match self.timeouts() {
+            Some((timeout, connect)) => builder.timeout(timeout).connect_timeout(connect),
+            None => builder,
+        }
     }
 
     /// The endpoints to use: `--primary` then `--secondary`. Without either, `defaults` (a

@@ -162,8 +162,8 @@ fn line<C: VendorCode>(outcome: &Outcome<'_, C>, json: bool) -> String {
     if json {
         return serde_json::to_string(outcome).unwrap_or_default();
     }
-    format!(
-        "{} {} {} {}",
+    let mut line = format!(
+        "{} {} {}",
         outcome.recipient.unwrap_or("-"),
         if outcome.message_id.is_empty() {
             "-"
@@ -171,8 +171,14 @@ fn line<C: VendorCode>(outcome: &Outcome<'_, C>, json: bool) -> String {
             outcome.message_id
         },
         outcome.report.wire(),
-        outcome.text.replace('\n', " ")
-    )
+    );
+    // The text is the rest of the line, when there is one.
+    let text = outcome.text.trim();
+    if !text.is_empty() {
+        line.push(' ');
+        line.push_str(&text.replace('\n', " "));
+    }
+    line
 }
 
 /// One line per recipient without an answer, in the same shape as the answered ones.
@@ -191,5 +197,36 @@ fn print_pending(numbers: &[&str], state: Pending, json: bool) {
         } else {
             writeln!(out, "{number} - - {}", state.text())
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use generated_client::core::{Answer, ReportClass};
+    use generated_client::csoft::ReportCode;
+
+    use super::*;
+
+    /// The text line of one queued outcome with this message id and text.
+    fn text_line(message_id: &str, text: &str) -> String {
+        let mut report = SendReport::default();
+        report.push_request([Answer {
+            recipient: Some("447700900001"),
+            message_id,
+            report: ReportCode::Queued,
+            text,
+        }]);
+        let outcome = report.iter().next().unwrap();
+        assert_eq!(outcome.class, ReportClass::Accepted);
+        line(&outcome, false)
+    }
+
+    #[test]
+    fn a_line_is_number_id_code_and_text_when_there_is_one() {
+        assert_eq!(
+            text_line("302B4600", "Queued\nfor delivery"),
+            "447700900001 302B4600 -2 Queued for delivery"
+        );
+        assert_eq!(text_line("", ""), "447700900001 - -2");
     }
 }

@@ -104,6 +104,7 @@
 //! savepoint, each answered after the commit), so requests in flight share commits.
 //! PostgreSQL keeps its server's settings (`synchronous_commit` on by default).
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 mod error;
 mod hash;

@@ -5,7 +5,7 @@
 //! What every vendor shares comes from [`crate::core`]: the
 //! [`SendReport`](crate::core::SendReport) of per-recipient outcomes and their
 //! [`ReportClass`](crate::core::ReportClass), the shared send (its requests, their
-//! bookkeeping, the stop rules), the [`Message`](crate::core::Message) and its validation;
+//! bookkeeping, the stop rules), the [`Message`] and its validation;
 //! and from the generated client, the failover and never-resend rules of
 //! [`soap_runtime::client`]. What is Clickatell's is here:
 //!
@@ -52,10 +52,6 @@ pub mod fuzzing;
 mod reply;
 #[cfg(feature = "simulator")]
 pub mod simulated;
-
-use std::time::Duration;
-
-use soap_runtime::client::SoapClient;
 
 use crate::core::Message;
 use crate::registry::{Setting, Settings, SettingsError, Vendor};
@@ -104,14 +100,11 @@ impl Vendor for Clickatell {
             name: PASSWORD.name,
             reason: e.to_string(),
         })?;
-        let timeout = settings.timeout_given().unwrap_or(Duration::from_secs(30));
-        let soap = SoapClient::builder()
-            .endpoints(settings.endpoints(default_endpoints()))
-            .timeout(timeout)
-            .connect_timeout(timeout / 3);
-        Client::new(credentials, soap).map_err(|e| SettingsError::Invalid {
-            name: API_ID.name,
-            reason: format!("cannot set up the client: {e}"),
+        Client::new(credentials, settings.soap_client(default_endpoints())).map_err(|e| {
+            SettingsError::Invalid {
+                name: API_ID.name,
+                reason: format!("cannot set up the client: {e}"),
+            }
         })
     }
 

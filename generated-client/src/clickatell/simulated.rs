@@ -15,7 +15,7 @@
 //!   account.
 //! * The other operations log in with a session id, or else with the three credentials. A
 //!   session id that was never issued is answered `ERR: 001, …`; one unused for
-//!   [`Config::session_idle_secs`] or more, or ended by [`Service::expire_sessions`],
+//!   [`Config::session_idle_secs`] or more, or ended by [`Gateway::expire_sessions`],
 //!   `ERR: 003, …`; no session id and no credentials, `ERR: 005, …`. Each use renews a
 //!   session.
 //! * `sendmsg`: a login error, an empty `text` (107) or no `to` number (101) is one line for

@@ -76,7 +76,7 @@ impl Credit {
 
 /// A vendor's client, as the shared send drives it.
 ///
-/// [`crate::core::send`] validates the message, splits its numbers into requests of at most
+/// [`crate::core::send()`] validates the message, splits its numbers into requests of at most
 /// [`SmsGateway::recipients_per_request`], and hands each to [`SmsGateway::send_request`];
 /// it keeps the bookkeeping (who was answered, who is in doubt, who was never sent), stops
 /// at an account failure, and runs requests one at a time or several at once. The vendor's

@@ -6,7 +6,7 @@
 //!   ([`ReportClass`]).
 //! * [`outcome`]: one outcome per recipient ([`SendReport`]).
 //! * [`gateway`]: what a vendor implements ([`SmsGateway`]): one request at a time.
-//! * [`send`]: the shared send over any vendor: requests, parallelism, bookkeeping, the stop
+//! * [`mod@send`]: the shared send over any vendor: requests, parallelism, bookkeeping, the stop
 //!   rules.
 //! * [`error`]: why a request, a send or a query did not complete.
 

@@ -11,7 +11,7 @@
 //!   recipient), `ResponseFormat=1` (the same tags with one value for the whole request), and
 //!   the default `ResponseFormat=0` (`171 - Invalid login`, a code from an older numbering).
 //!   Formats 3 and 1 become per-recipient outcomes through
-//!   [`push_lists`](super::lists::push_lists), exactly as a SOAP answer does; a lone value
+//!   the same reading of the lists as a SOAP answer's; a lone value
 //!   for several recipients applies to all of them, as in SOAP. Format 0 says nothing per
 //!   recipient and its codes are not report codes, so it becomes
 //!   [`ListMismatch::Legacy`](super::lists::ListMismatch::Legacy): the outcome is unknown,

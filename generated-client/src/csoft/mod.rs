@@ -25,8 +25,6 @@ pub mod receipts;
 #[cfg(feature = "simulator")]
 pub mod simulated;
 
-use std::time::Duration;
-
 pub use self::client::{
     default_endpoints, push_response, Api, Client, ClientBuilder, MAX_RECIPIENTS_PER_REQUEST,
 };
@@ -101,13 +99,8 @@ impl Vendor for Csoft {
         let mut builder = Client::builder(credentials)
             .api(api)
             .endpoints(settings.endpoints(api.default_endpoints()));
-        if let Some(timeout) = settings.timeout_given() {
-            builder = builder
-                .timeout(timeout)
-                .connect_timeout(timeout / 3)
-                .max_answer_bytes(16 << 20);
-        } else {
-            builder = builder.timeout(Duration::from_secs(30));
+        if let Some((timeout, connect)) = settings.timeouts() {
+            builder = builder.timeout(timeout).connect_timeout(connect);
         }
         builder
             .build()

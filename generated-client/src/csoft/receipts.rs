@@ -92,7 +92,7 @@ pub struct DeliveryReceipt {
     #[serde(serialize_with = "utc_seconds")]
     pub timestamp: DateTime<Utc>,
     /// The identifier SubmitMessage answered for the message (`MessageIdentifier`): the
-    /// `message_id` of [`Outcome`](crate::Outcome).
+    /// `message_id` of [`Outcome`](crate::core::Outcome).
     pub message_id: String,
     /// The message's status (`Report`).
     pub report: ReportCode,
