@@ -1,9 +1,13 @@
 //! `cargo xtask bench-codegen [WSDL]`: the `wsdl2rust` process against xsd-parser 1.5 (with its
-//! quick_xml serializers and deserializers) on the same WSDL, both release builds, each run
+//! quick_xml serializers and deserializers) on the same WSDL, all release builds, each run
 //! start to finish with its output written to a file, and their wall times compared.
+//! xsd-parser runs twice over: built as its users get it (cargo's release profile, the system
+//! allocator), and built as `wsdl2rust` is (fat LTO, one codegen unit, mimalloc), which tells
+//! the generators apart from the build settings.
 //!
-//! A benchmark run by hand, not a test: nothing here asserts a speed. Runs alternate between
-//! the two programs (and which goes first), so that drift in the machine's load lands on both.
+//! A benchmark run by hand, not a test: nothing here asserts a speed. The programs run in
+//! rotation (which goes first changes every round), so that drift in the machine's load lands
+//! on all of them.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -69,6 +73,17 @@ impl Contender {
     }
 }
 
+/// The two builds of the xsd-parser program: as a user of xsd-parser gets it, and as
+/// `wsdl2rust` is built. Each is (label, cargo arguments, folder under the target dir).
+const XSD_PARSER_BUILDS: [(&str, &[&str], &str); 2] = [
+    ("release profile, system malloc", &["--release"], "release"),
+    (
+        "as wsdl2rust: fat LTO, mimalloc",
+        &["--profile", "as-wsdl2rust", "--features", "mimalloc"],
+        "as-wsdl2rust",
+    ),
+];
+
 pub fn bench_codegen(root: &Path, args: &BenchArgs) -> Result<()> {
     let wsdl = root.join(&args.wsdl);
     if !wsdl.is_file() {
@@ -83,14 +98,17 @@ pub fn bench_codegen(root: &Path, args: &BenchArgs) -> Result<()> {
     ]))?;
     let manifest = root.join(XSD_PARSER_DIR).join("Cargo.toml");
     let xsd_parser_target = root.join(XSD_PARSER_TARGET);
-    build(
-        Command::new(&cargo)
-            .current_dir(root)
-            .args(["build", "--release", "--locked", "--manifest-path"])
-            .arg(&manifest)
-            .arg("--target-dir")
-            .arg(&xsd_parser_target),
-    )?;
+    for (_, flags, _) in XSD_PARSER_BUILDS {
+        build(
+            Command::new(&cargo)
+                .current_dir(root)
+                .args(["build", "--locked", "--manifest-path"])
+                .arg(&manifest)
+                .arg("--target-dir")
+                .arg(&xsd_parser_target)
+                .args(flags),
+        )?;
+    }
 
     let scratch = std::env::temp_dir().join(crate::unique_name("wsdl2rust-bench"));
     fs::create_dir_all(&scratch).with_context(|| format!("creating {}", scratch.display()))?;
@@ -107,42 +125,42 @@ fn measure(
     scratch: &Path,
     args: &BenchArgs,
 ) -> Result<()> {
+    let version = locked_version(&root.join(XSD_PARSER_DIR).join("Cargo.lock"))?;
     let ours_out = scratch.join("wsdl2rust.rs");
-    let theirs_out = scratch.join("xsd-parser.rs");
-    let mut theirs_args = vec![wsdl.to_path_buf(), theirs_out.clone()];
-    if args.pretty {
-        theirs_args.push("--pretty".into());
-    }
-    let xsd_parser_version = locked_version(&root.join(XSD_PARSER_DIR).join("Cargo.lock"))?;
-    let mut contenders = [
-        Contender {
-            label: "wsdl2rust".into(),
-            program: root.join("target/release/wsdl2rust"),
-            args: vec![wsdl.to_path_buf(), "-o".into(), ours_out.clone()],
-            output: ours_out,
-            times: Vec::new(),
-        },
-        Contender {
+    let mut contenders = vec![Contender {
+        label: "wsdl2rust".into(),
+        program: root.join("target/release/wsdl2rust"),
+        args: vec![wsdl.to_path_buf(), "-o".into(), ours_out.clone()],
+        output: ours_out,
+        times: Vec::new(),
+    }];
+    for (i, (build, _, folder)) in XSD_PARSER_BUILDS.iter().enumerate() {
+        let output = scratch.join(format!("xsd-parser-{i}.rs"));
+        let mut theirs_args = vec![wsdl.to_path_buf(), output.clone()];
+        if args.pretty {
+            theirs_args.push("--pretty".into());
+        }
+        contenders.push(Contender {
             label: format!(
-                "xsd-parser {xsd_parser_version}, quick_xml{}",
+                "xsd-parser {version}, {build}{}",
                 if args.pretty { ", formatted" } else { "" }
             ),
-            program: xsd_parser_target.join("release/xsd-parser-bench"),
+            program: xsd_parser_target.join(folder).join("xsd-parser-bench"),
             args: theirs_args,
-            output: theirs_out,
+            output,
             times: Vec::new(),
-        },
-    ];
+        });
+    }
 
     for _ in 0..args.warmup {
         for contender in &contenders {
             contender.run()?;
         }
     }
-    for round in 0..args.runs {
-        // Which goes first alternates, so neither always runs right after the other.
-        let order: [usize; 2] = if round % 2 == 0 { [0, 1] } else { [1, 0] };
-        for i in order {
+    for round in 0..args.runs as usize {
+        // Which goes first rotates, so none always runs right after the same other one.
+        for k in 0..contenders.len() {
+            let i = (round + k) % contenders.len();
             let time = contenders[i].run()?;
             contenders[i].times.push(time);
         }
@@ -150,7 +168,7 @@ fn measure(
 
     let shown = wsdl.strip_prefix(root).unwrap_or(wsdl);
     println!(
-        "{}: {} runs of each process after {} warm-up runs, alternating; wall time",
+        "{}: {} runs of each process after {} warm-up runs, in rotation; wall time",
         shown.display(),
         args.runs,
         args.warmup
@@ -178,13 +196,15 @@ fn measure(
         );
         summaries.push(summary);
     }
-    let (ours, theirs) = (&summaries[0], &summaries[1]);
-    println!(
-        "xsd-parser / wsdl2rust: {:.1}x by median, {:.1}x by min, {:.1}x by p90",
-        ratio(theirs.median, ours.median),
-        ratio(theirs.min, ours.min),
-        ratio(theirs.p90, ours.p90)
-    );
+    let ours = &summaries[0];
+    for (theirs, (build, _, _)) in summaries[1..].iter().zip(XSD_PARSER_BUILDS) {
+        println!(
+            "wsdl2rust is {:.1}x as fast as xsd-parser ({build}) by median, {:.1}x by min, {:.1}x by p90",
+            ratio(theirs.median, ours.median),
+            ratio(theirs.min, ours.min),
+            ratio(theirs.p90, ours.p90)
+        );
+    }
     Ok(())
 }
 

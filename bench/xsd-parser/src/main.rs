@@ -10,7 +10,8 @@
 //! plus its quick_xml render steps, as `xsd_parser::generate` runs it.
 //!
 //! The text written is the token stream's, as xsd-parser's own examples write it; `--pretty`
-//! formats it with prettyplease first, as `wsdl2rust` formats its output.
+//! formats it with prettyplease first, as `wsdl2rust` formats its output. Built with the
+//! `mimalloc` feature, it allocates as `wsdl2rust` does.
 #![forbid(unsafe_code)]
 
 use std::io::{self, Cursor};
@@ -26,6 +27,7 @@ use xsd_parser::pipeline::parser::resolver::{
 };
 use xsd_parser::Parser;
 
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
