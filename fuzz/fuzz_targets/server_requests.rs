@@ -413,6 +413,11 @@ async fn answer_of(router: Router, sent: &Sent<'_>) -> Answer {
     }
 }
 
+/// A simulated gateway with its demo accounts (`sendsms simulate`'s).
+fn demo<G: SimulatedVendor>() -> G {
+    G::new(G::demo())
+}
+
 const SERVERS: &[&str] = &[
     "sendsms5",
     "clickatell",
@@ -434,22 +439,16 @@ fuzz_target!(|data: &[u8]| {
     let sent = requests(rest);
     // Fresh gateways for every input, so that each run is the same whatever ran before.
     match server {
-        "sendsms5" => {
-            let gateway = csoft::simulated::Gateway::new(csoft::simulated::Gateway::demo());
-            dispatch_all(
-                &sent,
-                &cs::ServiceServer::new(gateway),
-                &cs::ServiceServer::new(Unanswered),
-            );
-        }
-        "clickatell" => {
-            let gateway = ct_vendor::simulated::Gateway::new(ct_vendor::simulated::Gateway::demo());
-            dispatch_all(
-                &sent,
-                &ct::ClickatellSmsBindingServer::new(gateway),
-                &ct::ClickatellSmsBindingServer::new(Unanswered),
-            );
-        }
+        "sendsms5" => dispatch_all(
+            &sent,
+            &cs::ServiceServer::new(demo::<csoft::simulated::Gateway>()),
+            &cs::ServiceServer::new(Unanswered),
+        ),
+        "clickatell" => dispatch_all(
+            &sent,
+            &ct::ClickatellSmsBindingServer::new(demo::<ct_vendor::simulated::Gateway>()),
+            &ct::ClickatellSmsBindingServer::new(Unanswered),
+        ),
         "deliveryreceipt" => dispatch_all(
             &sent,
             &dr::DeliveryReceiptServer::new(Acknowledge),
