@@ -537,6 +537,11 @@ pub(crate) fn escape_attribute(out: &mut String, text: &str) {
 
 /// Escapes markup characters. Carriage returns and, in attributes, tabs and newlines become
 /// character references, so a reader's whitespace normalisation gives back the same text.
+///
+/// Characters XML 1.0 cannot hold at all, not even as references (the C0 controls other than
+/// tab, newline and carriage return, U+FFFE and U+FFFF), are written as U+FFFD, the
+/// replacement character: a document with one of them is not XML, and no peer would read it.
+/// They reach here from text read leniently (a request's element name quoted in a Fault).
 fn escape(out: &mut String, text: &str, attribute: bool) {
     let bytes = text.as_bytes();
     // Most text needs no escaping (numbers, plain words); vectorised searches find that out at
@@ -549,28 +554,40 @@ fn escape(out: &mut String, text: &str, attribute: bool) {
     } else {
         memchr::memchr(b'\r', bytes)
     };
-    let Some(first) = markup.into_iter().chain(control).min() else {
+    let forbidden = bytes.iter().position(|&b| starts_forbidden(b));
+    let Some(first) = markup.into_iter().chain(control).chain(forbidden).min() else {
         out.push_str(text);
         return;
     };
     out.push_str(&text[..first]);
     let mut last = first;
     for (i, &b) in bytes.iter().enumerate().skip(first) {
-        let replacement = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'\r' => "&#13;",
-            b'"' if attribute => "&quot;",
-            b'\n' if attribute => "&#10;",
-            b'\t' if attribute => "&#9;",
+        let (replacement, len) = match b {
+            b'&' => ("&amp;", 1),
+            b'<' => ("&lt;", 1),
+            b'>' => ("&gt;", 1),
+            b'\r' => ("&#13;", 1),
+            b'"' if attribute => ("&quot;", 1),
+            b'\n' if attribute => ("&#10;", 1),
+            b'\t' if attribute => ("&#9;", 1),
+            b'\t' | b'\n' => continue,
+            0..0x20 => ("\u{FFFD}", 1),
+            // U+FFFE and U+FFFF: EF BF BE and EF BF BF. Their continuation bytes match no arm.
+            0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => ("\u{FFFD}", 3),
             _ => continue,
         };
         out.push_str(&text[last..i]);
         out.push_str(replacement);
-        last = i + 1;
+        last = i + len;
     }
     out.push_str(&text[last..]);
+}
+
+/// Whether byte `b` may begin a character XML 1.0 cannot hold: a C0 control other than tab,
+/// newline and carriage return, or 0xEF, the first byte of U+FFFE and U+FFFF (and of other
+/// characters, which [`escape`] copies).
+fn starts_forbidden(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0xEF
 }
 
 /// Writes `value` as a whole document whose root element is `name`.
@@ -592,6 +609,27 @@ mod tests {
         out.clear();
         escape(&mut out, "\"x\"\n", true);
         assert_eq!(out, "&quot;x&quot;&#10;");
+    }
+
+    /// Found by the `server_requests` fuzz target: a Fault quoting a request's element name
+    /// that held U+0000 was not XML.
+    #[test]
+    fn characters_xml_cannot_hold_are_replaced() {
+        for attribute in [false, true] {
+            let mut out = String::new();
+            escape(
+                &mut out,
+                "a\0b\u{1}\u{1f}c\u{fffe}\u{ffff}\u{fffd}\u{ef00}\u{20ac}<",
+                attribute,
+            );
+            assert_eq!(
+                out, "a\u{fffd}b\u{fffd}\u{fffd}c\u{fffd}\u{fffd}\u{fffd}\u{ef00}\u{20ac}&lt;",
+                "attribute: {attribute}"
+            );
+        }
+        let mut out = String::new();
+        escape(&mut out, "tab\tnew\nline\u{7f}", false);
+        assert_eq!(out, "tab\tnew\nline\u{7f}");
     }
 
     #[test]

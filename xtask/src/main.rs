@@ -1,8 +1,10 @@
 //! Workspace chores, run as `cargo xtask <command>`: regenerating the checked-in client modules,
-//! checking that they are fresh, and compiling the generator's output for a corpus of WSDLs
-//! (and, with `--samples`, reading and writing a sample of every message of it).
+//! checking that they are fresh, compiling the generator's output for a corpus of WSDLs
+//! (and, with `--samples`, reading and writing a sample of every message of it), and timing
+//! `wsdl2rust` against xsd-parser.
 #![forbid(unsafe_code)]
 
+mod bench;
 mod layers;
 mod samples;
 
@@ -158,6 +160,8 @@ enum Cmd {
     /// Fail if the SMS crate's modules use each other in a circle, or its core uses a vendor
     /// or generated code (also part of `check`).
     Layers,
+    /// Time the release `wsdl2rust` process against xsd-parser 1.5 (quick_xml) on a WSDL.
+    BenchCodegen(bench::BenchArgs),
 }
 
 #[derive(clap::Args)]
@@ -195,6 +199,7 @@ fn main() -> Result<()> {
         Cmd::Check => check(&root),
         Cmd::Corpus(args) => corpus(&root, &args),
         Cmd::Layers => layers::check(&root),
+        Cmd::BenchCodegen(args) => bench::bench_codegen(&root, &args),
     }
 }
 
@@ -321,7 +326,7 @@ fn corpus(root: &Path, args: &CorpusArgs) -> Result<()> {
     let entries = corpus_entries(&args.dir, &args.extra)?;
     let out = match &args.out {
         Some(dir) => std::path::absolute(dir)?,
-        None => std::env::temp_dir().join(unique_name()),
+        None => std::env::temp_dir().join(unique_name("wsdl2rust-corpus")),
     };
     // Inside the repository the crates would show up in `git status` and in tools that walk it.
     if out.starts_with(root) {
@@ -523,11 +528,11 @@ fn crate_name(text: &str) -> String {
 }
 
 /// A folder name no other run uses, so concurrent runs cannot trample each other.
-fn unique_name() -> String {
+fn unique_name(prefix: &str) -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    format!("wsdl2rust-corpus-{}-{nanos}", std::process::id())
+    format!("{prefix}-{}-{nanos}", std::process::id())
 }
 
 /// A crate whose only dependency is soap-runtime (no features), holding the generated module

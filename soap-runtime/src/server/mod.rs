@@ -735,6 +735,24 @@ mod tests {
         }
     }
 
+    /// Found by the `server_requests` fuzz target: the Fault quoted the request's root element
+    /// name, U+0000 and all, and was no XML.
+    #[test]
+    fn a_fault_quoting_characters_xml_cannot_hold_is_still_xml() {
+        let body = "<Env\u{0}\u{1}elope xmlns=\"urn:x\"/>";
+        let refused = Incoming::new(body.as_bytes(), None, None, Context::default())
+            .route(&[&LOOKUP])
+            .expect_err("not a SOAP envelope");
+        let answer = roxmltree::Document::parse(&refused.body)
+            .unwrap_or_else(|e| panic!("{e}: {:?}", refused.body));
+        let reason = answer
+            .descendants()
+            .find(|n| n.has_tag_name("faultstring"))
+            .and_then(|n| n.text())
+            .unwrap_or_default();
+        assert!(reason.contains("<Env\u{fffd}\u{fffd}elope>"), "{reason}");
+    }
+
     #[test]
     fn headers_understood_optional_or_for_others_are_served() {
         for (header, info) in [
