@@ -50,7 +50,8 @@ pub(crate) async fn send<V: Vendor>(
         .is_terminal()
         .then(indicatif::ProgressBar::no_length);
     if let Some(bar) = bar.clone() {
-        campaign = campaign.on_progress(move |progress: Progress| crate::send::show(&bar, progress));
+        campaign =
+            campaign.on_progress(move |progress: Progress| crate::send::show(&bar, progress));
     }
     let result = campaign.send(message, list).await;
     if let Some(bar) = &bar {
@@ -94,11 +95,17 @@ fn print_summary<C>(report: &CampaignReport<C>, location: &str, json: bool) {
 /// The exit status, with what the user must know on stderr: 4 when some outcomes are
 /// unknown (named), 3 when some recipients were not sent because a request could not be,
 /// 1 when the gateway rejected some recipient or the account, 0 when it took them all.
-fn outcome<V: Vendor>(report: &CampaignReport<<V::Gateway as SmsGateway>::Code>, location: &str) -> u8 {
+fn outcome<V: Vendor>(
+    report: &CampaignReport<<V::Gateway as SmsGateway>::Code>,
+    location: &str,
+) -> u8 {
     let mut err = std::io::stderr().lock();
     let summary: &Summary = &report.summary;
     if let Some(reason) = &report.cleared_stop {
-        let _ = writeln!(err, "sendsms: the campaign had stopped ({reason}); this run went on");
+        let _ = writeln!(
+            err,
+            "sendsms: the campaign had stopped ({reason}); this run went on"
+        );
     }
     if report.requeued > 0 {
         let _ = writeln!(
@@ -116,7 +123,10 @@ fn outcome<V: Vendor>(report: &CampaignReport<<V::Gateway as SmsGateway>::Code>,
         );
     }
     if let Some(reason) = &report.stopped_elsewhere {
-        let _ = writeln!(err, "sendsms: the campaign was stopped by another worker: {reason}");
+        let _ = writeln!(
+            err,
+            "sendsms: the campaign was stopped by another worker: {reason}"
+        );
     }
     if let Some(Stop::AccountFailure(code)) = &report.stop {
         let _ = writeln!(
@@ -135,7 +145,9 @@ fn outcome<V: Vendor>(report: &CampaignReport<<V::Gateway as SmsGateway>::Code>,
             "sendsms: {} recipient(s) not sent yet; run the same command again to send them",
             summary.not_sent + summary.in_flight
         );
-        if !matches!(report.stop, Some(Stop::AccountFailure(_))) && report.stopped_elsewhere.is_none() {
+        if !matches!(report.stop, Some(Stop::AccountFailure(_)))
+            && report.stopped_elsewhere.is_none()
+        {
             code = 3;
         }
     }

@@ -49,7 +49,10 @@ pub(crate) async fn serve(serve: ServeArgs) -> Result<u8, Failure> {
                 handler: StoreReceipts::new(journal),
                 taken,
             };
-            (bind(&serve, Receiver::new(handler), credentials).await?, stored)
+            (
+                bind(&serve, Receiver::new(handler), credentials).await?,
+                stored,
+            )
         }
         None => {
             let handler = Counted {
@@ -57,13 +60,20 @@ pub(crate) async fn serve(serve: ServeArgs) -> Result<u8, Failure> {
                 taken,
             };
             let printed = "one JSON line per receipt on stdout".to_owned();
-            (bind(&serve, Receiver::new(handler), credentials).await?, printed)
+            (
+                bind(&serve, Receiver::new(handler), credentials).await?,
+                printed,
+            )
         }
     };
     eprintln!(
         "Receiving delivery receipts at {} (any path){}; {stored}. Ctrl-C stops.",
         running.url(),
-        if required { ", Username and PIN required" } else { "" },
+        if required {
+            ", Username and PIN required"
+        } else {
+            ""
+        },
     );
     stop.await;
     running.shutdown().await;

@@ -142,9 +142,8 @@ fn recipients(
     let (list, inline) = match to.strip_prefix('@') {
         Some("-") => {
             let path = spool.join("stdin.txt");
-            let copied = std::fs::File::create(&path).and_then(|mut file| {
-                std::io::copy(&mut std::io::stdin().lock(), &mut file)
-            });
+            let copied = std::fs::File::create(&path)
+                .and_then(|mut file| std::io::copy(&mut std::io::stdin().lock(), &mut file));
             copied.map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
             (NumberList::file(path), false)
         }
@@ -169,7 +168,9 @@ fn recipients(
     };
     report_check(&check, &place)?;
     if check.numbers == 0 {
-        return Err(Failure::usage(format!("nothing sent: {name} holds no number")));
+        return Err(Failure::usage(format!(
+            "nothing sent: {name} holds no number"
+        )));
     }
     Ok(list)
 }

@@ -1,9 +1,11 @@
 //! Workspace chores, run as `cargo xtask <command>`: regenerating the checked-in client modules,
 //! checking that they are fresh, and compiling the generator's output for a corpus of WSDLs
-//! (and, with `--samples`, reading and writing a sample of every message of it).
+//! (and, with `--samples`, reading and writing a sample of every message of it); and
+//! `bench-million`, the whole-process benchmark of a million recipients.
 #![forbid(unsafe_code)]
 
 mod layers;
+mod million;
 mod samples;
 
 use std::collections::BTreeSet;
@@ -116,6 +118,19 @@ enum Cmd {
     /// Fail if the SMS crate's modules use each other in a circle, or its core uses a vendor
     /// or generated code (also part of `check`).
     Layers,
+    /// Benchmark a million recipients through `sendsms send` and `sendsms simulate` (release
+    /// builds, loopback): with the SQLite journal and --parallel 8, and without a journal with
+    /// --parallel 1 and 8; wall time and the sender's peak memory.
+    BenchMillion(million::MillionArgs),
+    /// (For bench-million.) Runs PROGRAM ARGS with stdout to OUT; prints its exit status, wall
+    /// seconds and peak resident KiB.
+    #[command(hide = true)]
+    Measure {
+        out: PathBuf,
+        program: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -148,6 +163,8 @@ fn main() -> Result<()> {
         Cmd::Check => check(&root),
         Cmd::Corpus(args) => corpus(&root, &args),
         Cmd::Layers => layers::check(&root),
+        Cmd::BenchMillion(args) => million::bench(&root, &args),
+        Cmd::Measure { out, program, args } => million::measure(&out, &program, &args),
     }
 }
 

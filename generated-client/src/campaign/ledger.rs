@@ -64,7 +64,10 @@ impl<'c> JournalLedger<'c> {
         {
             // Refused whole for the account (a wrong login, no credit): nothing of it went
             // out, so it stays planned, to be sent by a rerun once the account is fixed.
-            let code = report.get(0).map(|o| o.report.to_string()).unwrap_or_default();
+            let code = report
+                .get(0)
+                .map(|o| o.report.to_string())
+                .unwrap_or_default();
             let reason = format!("the gateway answered {code} for the account");
             self.campaign.not_sent(claim, &reason).await?;
             return self.campaign.stop(&reason).await;

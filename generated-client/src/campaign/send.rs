@@ -212,8 +212,8 @@ impl<'g, G: SmsGateway> Campaign<'g, G> {
             .enumerate()
         {
             let number = number.map_err(CampaignError::Recipients)?;
-            let normalized = normalize_number(&number)
-                .ok_or(InvalidMessage::Number { index, number })?;
+            let normalized =
+                normalize_number(&number).ok_or(InvalidMessage::Number { index, number })?;
             hasher.recipient(&normalized);
         }
         if hasher.count() == 0 {
@@ -377,7 +377,10 @@ mod tests {
     fn options_that_change_what_is_sent_change_the_description() {
         let text = describe("v", &Message::text("Hi", Vec::<String>::new()));
         let flash = describe("v", &Message::flash("Hi", Vec::<String>::new()));
-        let delayed = describe("v", &Message::text("Hi", Vec::<String>::new()).delay_minutes(5));
+        let delayed = describe(
+            "v",
+            &Message::text("Hi", Vec::<String>::new()).delay_minutes(5),
+        );
         assert_eq!(text.options, "kind=text");
         assert_eq!(flash.options, "kind=flash");
         assert_eq!(delayed.options, "kind=text&delay_minutes=5");

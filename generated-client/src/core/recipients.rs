@@ -40,14 +40,17 @@ pub trait Recipients {
     type Error: std::error::Error + Send + Sync + 'static;
 
     /// One pass over the numbers, in order.
-    fn pass(&self)
-        -> Result<Box<dyn Iterator<Item = Result<String, Self::Error>> + '_>, Self::Error>;
+    fn pass(
+        &self,
+    ) -> Result<Box<dyn Iterator<Item = Result<String, Self::Error>> + '_>, Self::Error>;
 }
 
 impl Recipients for [String] {
     type Error = Infallible;
 
-    fn pass(&self) -> Result<Box<dyn Iterator<Item = Result<String, Infallible>> + '_>, Infallible> {
+    fn pass(
+        &self,
+    ) -> Result<Box<dyn Iterator<Item = Result<String, Infallible>> + '_>, Infallible> {
         Ok(Box::new(self.iter().cloned().map(Ok)))
     }
 }
@@ -55,7 +58,9 @@ impl Recipients for [String] {
 impl Recipients for Vec<String> {
     type Error = Infallible;
 
-    fn pass(&self) -> Result<Box<dyn Iterator<Item = Result<String, Infallible>> + '_>, Infallible> {
+    fn pass(
+        &self,
+    ) -> Result<Box<dyn Iterator<Item = Result<String, Infallible>> + '_>, Infallible> {
         self.as_slice().pass()
     }
 }
@@ -448,6 +453,9 @@ mod tests {
         let error = NumberList::file("/nonexistent/numbers.txt")
             .open()
             .unwrap_err();
-        assert!(error.to_string().contains("/nonexistent/numbers.txt"), "{error}");
+        assert!(
+            error.to_string().contains("/nonexistent/numbers.txt"),
+            "{error}"
+        );
     }
 }

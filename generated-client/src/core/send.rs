@@ -228,8 +228,10 @@ pub(crate) trait Ledger<C: VendorCode>: Sync {
     /// Called before the request's first byte is written: durable when it returns. `false`
     /// when the request is no longer the caller's to send (its claim was lost): it is not
     /// sent.
-    fn writing(&self, ticket: &Self::Ticket)
-        -> impl Future<Output = Result<bool, Self::Error>> + Send;
+    fn writing(
+        &self,
+        ticket: &Self::Ticket,
+    ) -> impl Future<Output = Result<bool, Self::Error>> + Send;
 
     /// Records what became of the request.
     fn record(
@@ -266,9 +268,7 @@ async fn one_request<G: SmsGateway, L: Ledger<G::Code>>(
         return Ok(Slot::Lost);
     }
     in_flight.fetch_add(size, Ordering::Relaxed);
-    let result = gateway
-        .send_request(message, ledger.request(&ticket))
-        .await;
+    let result = gateway.send_request(message, ledger.request(&ticket)).await;
     in_flight.fetch_sub(size, Ordering::Relaxed);
     ledger.record(&ticket, &result).await?;
     Ok(Slot::Ended {

@@ -153,7 +153,10 @@ fn status(gateway: &Gateway, journal: &[&str]) -> HashMap<String, String> {
         }
         let number = value["recipient"].as_str().unwrap().to_owned();
         let class = value["class"].as_str().unwrap().to_owned();
-        assert!(classes.insert(number, class).is_none(), "listed twice: {line}");
+        assert!(
+            classes.insert(number, class).is_none(),
+            "listed twice: {line}"
+        );
     }
     classes
 }
@@ -179,7 +182,10 @@ fn assert_accounted(gateway: &Gateway, numbers: &[String], classes: &HashMap<Str
 fn wait_for_requests(gateway: &Gateway, requests: usize) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while gateway.csoft().submissions(None).len() < requests {
-        assert!(Instant::now() < deadline, "the simulator got too few requests");
+        assert!(
+            Instant::now() < deadline,
+            "the simulator got too few requests"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
 }
@@ -206,16 +212,20 @@ fn a_campaign_killed_mid_send_is_resumed_without_sending_any_number_twice() {
     let (list, numbers) = gateway.list("numbers.txt", 12 * 350);
     let journal = gateway.path("journal.db");
     // Slow answers, so that requests are in flight when the sender is killed.
-    gateway
-        .primary
-        .set_failure(Failure::Delay(Duration::from_millis(150)), Repeat::UntilCleared);
+    gateway.primary.set_failure(
+        Failure::Delay(Duration::from_millis(150)),
+        Repeat::UntilCleared,
+    );
     let args = send_args(&list, &journal, &["--parallel", "4"]);
     let mut sender = spawn(&mut gateway.sendsms(&refs(&args)));
     // Four answered (or about to be), four more carried out and waiting for their answers.
     wait_for_requests(&gateway, 6);
     kill(&mut sender);
     let received_before = gateway.csoft().submissions(None).len();
-    assert!(received_before < 12, "the campaign ended before it was killed");
+    assert!(
+        received_before < 12,
+        "the campaign ended before it was killed"
+    );
 
     gateway.primary.clear_failure();
     let rerun = run(&mut gateway.sendsms(&refs(&args)));
@@ -225,8 +235,16 @@ fn a_campaign_killed_mid_send_is_resumed_without_sending_any_number_twice() {
     assert!(unknown > 0, "requests were in flight when it was killed");
     assert_eq!(rerun.code, 4, "{}", rerun.stderr);
     assert!(rerun.stderr.contains("outcome unknown"), "{}", rerun.stderr);
-    assert!(rerun.stderr.contains("--resend-unknown"), "{}", rerun.stderr);
-    assert!(rerun.stdout.contains(&format!("unknown {unknown}")), "{}", rerun.stdout);
+    assert!(
+        rerun.stderr.contains("--resend-unknown"),
+        "{}",
+        rerun.stderr
+    );
+    assert!(
+        rerun.stdout.contains(&format!("unknown {unknown}")),
+        "{}",
+        rerun.stdout
+    );
     // Everything else was sent by the rerun.
     assert_eq!(classes.values().filter(|c| *c == "not_sent").count(), 0);
 
@@ -248,7 +266,13 @@ fn unknown_requests_are_resent_only_when_asked() {
         .set_failure(Failure::DropConnection, Repeat::Once);
     let first = run(&mut gateway.sendsms(&refs(&send_args(&list, &journal, &[]))));
     assert_eq!(first.code, 4, "{}", first.stderr);
-    assert!(first.stderr.contains("request 0 (350 recipient(s)): outcome unknown"), "{}", first.stderr);
+    assert!(
+        first
+            .stderr
+            .contains("request 0 (350 recipient(s)): outcome unknown"),
+        "{}",
+        first.stderr
+    );
     // It stopped there: the second request is still to send.
     let classes = status(&gateway, &[&journal]);
     assert_eq!(classes.values().filter(|c| *c == "not_sent").count(), 50);
@@ -259,11 +283,8 @@ fn unknown_requests_are_resent_only_when_asked() {
     assert_eq!(gateway.csoft().deliveries_to(&numbers[0]), 1);
     assert_eq!(gateway.csoft().deliveries_to(&numbers[399]), 1);
 
-    let resent = run(&mut gateway.sendsms(&refs(&send_args(
-        &list,
-        &journal,
-        &["--resend-unknown"],
-    ))));
+    let resent =
+        run(&mut gateway.sendsms(&refs(&send_args(&list, &journal, &["--resend-unknown"]))));
     assert_eq!(resent.code, 0, "{}", resent.stderr);
     assert_eq!(gateway.csoft().deliveries_to(&numbers[0]), 2);
     assert_eq!(gateway.csoft().deliveries_to(&numbers[399]), 1);
@@ -284,8 +305,16 @@ fn another_message_or_list_is_refused_unless_a_new_campaign_is_asked_for() {
     other[4] = "Another text".to_owned();
     let refused = run(&mut gateway.sendsms(&refs(&other)));
     assert_eq!(refused.code, 2, "{}", refused.stderr);
-    assert!(refused.stderr.contains("another message"), "{}", refused.stderr);
-    assert!(refused.stderr.contains("--new-campaign"), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("another message"),
+        "{}",
+        refused.stderr
+    );
+    assert!(
+        refused.stderr.contains("--new-campaign"),
+        "{}",
+        refused.stderr
+    );
     assert_eq!(gateway.csoft().submissions(None).len(), 1);
     other.push("--new-campaign".to_owned());
     assert_eq!(run(&mut gateway.sendsms(&refs(&other))).code, 0);
@@ -302,9 +331,17 @@ fn an_account_failure_stops_the_campaign_and_a_rerun_sends_the_rest() {
     let first = run(&mut gateway.sendsms(&refs(&send_args(&list, &journal, &[]))));
     assert_eq!(first.code, 1, "{}", first.stderr);
     assert!(first.stderr.contains("for the account"), "{}", first.stderr);
-    assert_eq!(gateway.csoft().submissions(None).len(), 2, "no request after the failure");
+    assert_eq!(
+        gateway.csoft().submissions(None).len(),
+        2,
+        "no request after the failure"
+    );
     assert!(first.stdout.contains("accepted 500"), "{}", first.stdout);
-    assert!(first.stdout.contains("account_failure 200"), "{}", first.stdout);
+    assert!(
+        first.stdout.contains("account_failure 200"),
+        "{}",
+        first.stdout
+    );
     assert!(first.stdout.contains("not_sent 300"), "{}", first.stdout);
 
     gateway.csoft().set_credit(USER, dec("100.00"));
@@ -339,14 +376,33 @@ fn bad_lines_are_refused_with_their_line_numbers_before_anything_is_sent() {
         let ran = run(&mut gateway.sendsms(&refs(&args)));
         assert_eq!(ran.code, 2, "{}", ran.stderr);
         assert!(ran.stdout.is_empty(), "{}", ran.stdout);
-        assert!(ran.stderr.contains(&format!("{path}:4: \"07700000000\"")), "{}", ran.stderr);
-        assert!(ran.stderr.contains(&format!("{path}:23:")), "{}", ran.stderr);
-        assert!(!ran.stderr.contains(&format!("{path}:24:")), "only 20: {}", ran.stderr);
+        assert!(
+            ran.stderr.contains(&format!("{path}:4: \"07700000000\"")),
+            "{}",
+            ran.stderr
+        );
+        assert!(
+            ran.stderr.contains(&format!("{path}:23:")),
+            "{}",
+            ran.stderr
+        );
+        assert!(
+            !ran.stderr.contains(&format!("{path}:24:")),
+            "only 20: {}",
+            ran.stderr
+        );
         assert!(ran.stderr.contains("5 more bad line(s)"), "{}", ran.stderr);
-        assert!(ran.stderr.contains("nothing sent: 25 line(s)"), "{}", ran.stderr);
+        assert!(
+            ran.stderr.contains("nothing sent: 25 line(s)"),
+            "{}",
+            ran.stderr
+        );
     }
     assert_eq!(gateway.requests(), 0);
-    assert!(!Path::new(&journal).exists(), "the journal is not even created");
+    assert!(
+        !Path::new(&journal).exists(),
+        "the journal is not even created"
+    );
 }
 
 #[test]
@@ -360,26 +416,41 @@ fn a_repeated_number_is_sent_once_with_a_warning_unless_duplicates_are_allowed()
     assert_eq!(plain.code, 0, "{}", plain.stderr);
     assert_eq!(plain.lines().len(), 2);
     assert!(
-        plain.stderr.contains(&format!("{path}:3: 447700900001 repeats line 1: sent once")),
+        plain
+            .stderr
+            .contains(&format!("{path}:3: 447700900001 repeats line 1: sent once")),
         "{}",
         plain.stderr
     );
-    let journaled = run(&mut gateway.sendsms(&[
-        "send", "--to", &to, "--text", "Hi", "--journal", &journal,
-    ]));
+    let journaled =
+        run(&mut gateway.sendsms(&["send", "--to", &to, "--text", "Hi", "--journal", &journal]));
     assert_eq!(journaled.code, 0, "{}", journaled.stderr);
-    assert!(journaled.stderr.contains("repeats line 1"), "{}", journaled.stderr);
-    assert_eq!(gateway.csoft().deliveries_to("447700900001"), 2, "once per send");
+    assert!(
+        journaled.stderr.contains("repeats line 1"),
+        "{}",
+        journaled.stderr
+    );
+    assert_eq!(
+        gateway.csoft().deliveries_to("447700900001"),
+        2,
+        "once per send"
+    );
 
-    let allowed = run(&mut gateway.sendsms(&[
-        "send", "--to", &to, "--text", "Hi", "--allow-duplicates",
-    ]));
+    let allowed =
+        run(&mut gateway.sendsms(&["send", "--to", &to, "--text", "Hi", "--allow-duplicates"]));
     assert_eq!(allowed.code, 0, "{}", allowed.stderr);
     assert_eq!(allowed.lines().len(), 3);
     assert_eq!(gateway.csoft().deliveries_to("447700900001"), 4);
     let journal2 = gateway.path("journal2.db");
     let allowed = run(&mut gateway.sendsms(&[
-        "send", "--to", &to, "--text", "Hi", "--allow-duplicates", "--journal", &journal2,
+        "send",
+        "--to",
+        &to,
+        "--text",
+        "Hi",
+        "--allow-duplicates",
+        "--journal",
+        &journal2,
     ]));
     assert_eq!(allowed.code, 0, "{}", allowed.stderr);
     assert_eq!(gateway.csoft().deliveries_to("447700900001"), 6);
@@ -404,16 +475,33 @@ fn numbers_come_from_standard_input_too() {
         .write_all(b"447700900001\n447700900002\n")
         .unwrap();
     let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(gateway.csoft().deliveries_to("447700900002"), 1);
     let ran = run(&mut gateway.sendsms(&["status", "--journal", &journal]));
-    assert!(ran.stdout.starts_with("447700900001 302B4600 -2 - - accepted\n"), "{}", ran.stdout);
+    assert!(
+        ran.stdout
+            .starts_with("447700900001 302B4600 -2 - - accepted\n"),
+        "{}",
+        ran.stdout
+    );
     assert!(ran.stdout.contains("\naccepted 2\n"), "{}", ran.stdout);
 }
 
 /// `sendsms receipts serve --store STORE` and `extra`, its URL once it listens.
 fn serve_receipts(store: &str, extra: &[&str]) -> (Running, String) {
-    let mut args = vec!["receipts", "serve", "--bind", "127.0.0.1:0", "--store", store];
+    let mut args = vec![
+        "receipts",
+        "serve",
+        "--bind",
+        "127.0.0.1:0",
+        "--store",
+        store,
+    ];
     args.extend_from_slice(extra);
     let mut child = Running(
         common::sendsms(&args)
@@ -552,7 +640,13 @@ fn clickatell_goes_through_the_journal_with_its_ids_and_codes() {
         command
     };
     let ran = run(&mut clickatell(&[
-        "send", "--to", "447700900001,447700900666", "--text", "Hi", "--journal", &journal,
+        "send",
+        "--to",
+        "447700900001,447700900666",
+        "--text",
+        "Hi",
+        "--journal",
+        &journal,
     ]));
     assert_eq!(ran.code, 1, "{}", ran.stderr);
     let status: Ran = run(&mut clickatell(&["status", "--journal", &journal]));
@@ -564,7 +658,13 @@ fn clickatell_goes_through_the_journal_with_its_ids_and_codes() {
     assert_eq!(lines[1], "447700900666 - 121 - - rejected");
     // A rerun sends nothing again.
     let rerun = run(&mut clickatell(&[
-        "send", "--to", "447700900001,447700900666", "--text", "Hi", "--journal", &journal,
+        "send",
+        "--to",
+        "447700900001,447700900666",
+        "--text",
+        "Hi",
+        "--journal",
+        &journal,
     ]));
     assert_eq!(rerun.code, 1, "{}", rerun.stderr);
     assert_eq!(servers.clickatell().deliveries_to("447700900001"), 1);
@@ -595,14 +695,24 @@ fn two_workers_share_a_postgres_campaign_and_one_killed_loses_nothing() {
     let gateway = Gateway::start();
     let schema = format!("sendsms_two_workers_{}", std::process::id());
     let (list, numbers) = gateway.list("numbers.txt", 16 * 350);
-    gateway
-        .primary
-        .set_failure(Failure::Delay(Duration::from_millis(100)), Repeat::UntilCleared);
+    gateway.primary.set_failure(
+        Failure::Delay(Duration::from_millis(100)),
+        Repeat::UntilCleared,
+    );
     let worker = |name: &str| {
         let args = send_args(
             &list,
             &url,
-            &["--parallel", "4", "--lease", "2", "--worker", name, "--journal-schema", &schema],
+            &[
+                "--parallel",
+                "4",
+                "--lease",
+                "2",
+                "--worker",
+                name,
+                "--journal-schema",
+                &schema,
+            ],
         );
         gateway.sendsms(&refs(&args))
     };
@@ -624,7 +734,15 @@ fn two_workers_share_a_postgres_campaign_and_one_killed_loses_nothing() {
     assert_accounted(&gateway, &numbers, &classes);
     // The survivor waited for the killed worker's leases, then sent what it had claimed
     // without writing: nothing is left unsent.
-    assert_eq!(classes.values().filter(|c| *c == "not_sent").count(), 0, "{stderr}");
-    assert_eq!(classes.values().filter(|c| *c == "in_flight").count(), 0, "{stderr}");
+    assert_eq!(
+        classes.values().filter(|c| *c == "not_sent").count(),
+        0,
+        "{stderr}"
+    );
+    assert_eq!(
+        classes.values().filter(|c| *c == "in_flight").count(),
+        0,
+        "{stderr}"
+    );
     assert!(classes.values().any(|c| c == "unknown"), "{stderr}");
 }
