@@ -34,23 +34,22 @@ use super::message::normalize_number;
 /// How many bad lines, and how many duplicates, a [`ListCheck`] lists; the rest are counted.
 pub const REPORTED: usize = 20;
 
+/// One pass over a list's numbers, as [`Recipients::pass`] gives it.
+pub type Pass<'a, E> = Box<dyn Iterator<Item = Result<String, E>> + 'a>;
+
 /// A list of recipients that can be read more than once, in the same order each time.
 pub trait Recipients {
     /// Why the list could not be read.
     type Error: std::error::Error + Send + Sync + 'static;
 
     /// One pass over the numbers, in order.
-    fn pass(
-        &self,
-    ) -> Result<Box<dyn Iterator<Item = Result<String, Self::Error>> + '_>, Self::Error>;
+    fn pass(&self) -> Result<Pass<'_, Self::Error>, Self::Error>;
 }
 
 impl Recipients for [String] {
     type Error = Infallible;
 
-    fn pass(
-        &self,
-    ) -> Result<Box<dyn Iterator<Item = Result<String, Infallible>> + '_>, Infallible> {
+    fn pass(&self) -> Result<Pass<'_, Infallible>, Infallible> {
         Ok(Box::new(self.iter().cloned().map(Ok)))
     }
 }
@@ -58,9 +57,7 @@ impl Recipients for [String] {
 impl Recipients for Vec<String> {
     type Error = Infallible;
 
-    fn pass(
-        &self,
-    ) -> Result<Box<dyn Iterator<Item = Result<String, Infallible>> + '_>, Infallible> {
+    fn pass(&self) -> Result<Pass<'_, Infallible>, Infallible> {
         self.as_slice().pass()
     }
 }
@@ -308,7 +305,7 @@ fn entry(raw: &[u8]) -> Option<Entry> {
 }
 
 /// A pass over a [`NumberList`]: its numbers, read from the source line by line.
-struct Pass<'l> {
+struct Lines<'l> {
     list: &'l NumberList,
     reader: Box<dyn BufRead + 'l>,
     buffer: Vec<u8>,
@@ -316,7 +313,7 @@ struct Pass<'l> {
     skip: std::iter::Peekable<std::slice::Iter<'l, u64>>,
 }
 
-impl Iterator for Pass<'_> {
+impl Iterator for Lines<'_> {
     type Item = Result<String, ListError>;
 
     fn next(&mut self) -> Option<Self::Item> {
@@ -349,8 +346,8 @@ impl Iterator for Pass<'_> {
 impl Recipients for NumberList {
     type Error = ListError;
 
-    fn pass(&self) -> Result<Box<dyn Iterator<Item = Result<String, ListError>> + '_>, ListError> {
-        Ok(Box::new(Pass {
+    fn pass(&self) -> Result<Pass<'_, ListError>, ListError> {
+        Ok(Box::new(Lines {
             list: self,
             reader: self.reader()?,
             buffer: Vec::new(),
