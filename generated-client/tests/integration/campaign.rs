@@ -24,11 +24,16 @@ async fn csoft_gateway(credit: &str) -> (Servers, Client) {
     let mut config = SimulatorConfig::default();
     config.csoft.accounts = vec![account];
     let servers = Servers::start(config).await;
-    let client = Client::builder(Credentials::new(USER, PIN).unwrap())
+    let client = client(&servers);
+    (servers, client)
+}
+
+/// A client of the primary (a new one has no cool-down from an earlier failure).
+fn client(servers: &Servers) -> Client {
+    Client::builder(Credentials::new(USER, PIN).unwrap())
         .endpoints(vec![servers.primary.url(PATH)])
         .build()
-        .unwrap();
-    (servers, client)
+        .unwrap()
 }
 
 async fn journal(dir: &tempfile::TempDir) -> Journal {
@@ -143,11 +148,7 @@ async fn an_unreachable_gateway_leaves_the_request_planned() {
     let dir = tempfile::tempdir().unwrap();
     let list = numbers(10);
     servers.primary.refuse_connections().await.unwrap();
-    let client = Client::builder(Credentials::new(USER, PIN).unwrap())
-        .endpoints(vec![servers.primary.url(PATH)])
-        .build()
-        .unwrap();
-    let report = Campaign::new(&client, journal(&dir).await)
+    let report = Campaign::new(&client(&servers), journal(&dir).await)
         .send(&message(), &list)
         .await
         .unwrap();
@@ -155,11 +156,7 @@ async fn an_unreachable_gateway_leaves_the_request_planned() {
     assert!(!failure.error.may_have_been_received());
     assert_eq!(report.summary.not_sent, 10);
     servers.primary.accept_connections().await.unwrap();
-    let client = Client::builder(Credentials::new(USER, PIN).unwrap())
-        .endpoints(vec![servers.primary.url(PATH)])
-        .build()
-        .unwrap();
-    let rerun = Campaign::new(&client, journal(&dir).await)
+    let rerun = Campaign::new(&client(&servers), journal(&dir).await)
         .send(&message(), &list)
         .await
         .unwrap();

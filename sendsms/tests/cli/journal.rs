@@ -139,6 +139,11 @@ fn refs(args: &[String]) -> Vec<&str> {
     args.iter().map(String::as_str).collect()
 }
 
+/// Checks that `output` holds `text`.
+fn says(output: &str, text: &str) {
+    assert!(output.contains(text), "{text:?} not in: {output}");
+}
+
 /// Every recipient of `sendsms status --json`: number → class.
 fn status(gateway: &Gateway, journal: &[&str]) -> HashMap<String, String> {
     let mut args = vec!["status", "--json", "--journal"];
@@ -234,17 +239,9 @@ fn a_campaign_killed_mid_send_is_resumed_without_sending_any_number_twice() {
     let unknown = classes.values().filter(|c| *c == "unknown").count();
     assert!(unknown > 0, "requests were in flight when it was killed");
     assert_eq!(rerun.code, 4, "{}", rerun.stderr);
-    assert!(rerun.stderr.contains("outcome unknown"), "{}", rerun.stderr);
-    assert!(
-        rerun.stderr.contains("--resend-unknown"),
-        "{}",
-        rerun.stderr
-    );
-    assert!(
-        rerun.stdout.contains(&format!("unknown {unknown}")),
-        "{}",
-        rerun.stdout
-    );
+    says(&rerun.stderr, "outcome unknown");
+    says(&rerun.stderr, "--resend-unknown");
+    says(&rerun.stdout, &format!("unknown {unknown}"));
     // Everything else was sent by the rerun.
     assert_eq!(classes.values().filter(|c| *c == "not_sent").count(), 0);
 
@@ -305,16 +302,8 @@ fn another_message_or_list_is_refused_unless_a_new_campaign_is_asked_for() {
     other[4] = "Another text".to_owned();
     let refused = run(&mut gateway.sendsms(&refs(&other)));
     assert_eq!(refused.code, 2, "{}", refused.stderr);
-    assert!(
-        refused.stderr.contains("another message"),
-        "{}",
-        refused.stderr
-    );
-    assert!(
-        refused.stderr.contains("--new-campaign"),
-        "{}",
-        refused.stderr
-    );
+    says(&refused.stderr, "another message");
+    says(&refused.stderr, "--new-campaign");
     assert_eq!(gateway.csoft().submissions(None).len(), 1);
     other.push("--new-campaign".to_owned());
     assert_eq!(run(&mut gateway.sendsms(&refs(&other))).code, 0);
@@ -330,27 +319,23 @@ fn an_account_failure_stops_the_campaign_and_a_rerun_sends_the_rest() {
     gateway.csoft().set_credit(USER, dec("25.00"));
     let first = run(&mut gateway.sendsms(&refs(&send_args(&list, &journal, &[]))));
     assert_eq!(first.code, 1, "{}", first.stderr);
-    assert!(first.stderr.contains("for the account"), "{}", first.stderr);
+    says(&first.stderr, "for the account");
     assert_eq!(
         gateway.csoft().submissions(None).len(),
         2,
         "no request after the failure"
     );
-    assert!(first.stdout.contains("accepted 500"), "{}", first.stdout);
-    assert!(
-        first.stdout.contains("account_failure 200"),
-        "{}",
-        first.stdout
-    );
-    assert!(first.stdout.contains("not_sent 300"), "{}", first.stdout);
+    says(&first.stdout, "accepted 500");
+    says(&first.stdout, "account_failure 200");
+    says(&first.stdout, "not_sent 300");
 
     gateway.csoft().set_credit(USER, dec("100.00"));
     let rerun = run(&mut gateway.sendsms(&refs(&send_args(&list, &journal, &[]))));
     // The 200 refused in an answered request stay refused (their request is not resent);
     // the request refused whole is sent now.
     assert_eq!(rerun.code, 1, "{}", rerun.stderr);
-    assert!(rerun.stdout.contains("accepted 800"), "{}", rerun.stdout);
-    assert!(rerun.stdout.contains("not_sent 0"), "{}", rerun.stdout);
+    says(&rerun.stdout, "accepted 800");
+    says(&rerun.stdout, "not_sent 0");
     assert_eq!(gateway.csoft().deliveries_to(&numbers[999]), 1);
 }
 
@@ -376,27 +361,15 @@ fn bad_lines_are_refused_with_their_line_numbers_before_anything_is_sent() {
         let ran = run(&mut gateway.sendsms(&refs(&args)));
         assert_eq!(ran.code, 2, "{}", ran.stderr);
         assert!(ran.stdout.is_empty(), "{}", ran.stdout);
-        assert!(
-            ran.stderr.contains(&format!("{path}:4: \"07700000000\"")),
-            "{}",
-            ran.stderr
-        );
-        assert!(
-            ran.stderr.contains(&format!("{path}:23:")),
-            "{}",
-            ran.stderr
-        );
+        says(&ran.stderr, &format!("{path}:4: \"07700000000\""));
+        says(&ran.stderr, &format!("{path}:23:"));
         assert!(
             !ran.stderr.contains(&format!("{path}:24:")),
             "only 20: {}",
             ran.stderr
         );
-        assert!(ran.stderr.contains("5 more bad line(s)"), "{}", ran.stderr);
-        assert!(
-            ran.stderr.contains("nothing sent: 25 line(s)"),
-            "{}",
-            ran.stderr
-        );
+        says(&ran.stderr, "5 more bad line(s)");
+        says(&ran.stderr, "nothing sent: 25 line(s)");
     }
     assert_eq!(gateway.requests(), 0);
     assert!(
@@ -425,11 +398,7 @@ fn a_repeated_number_is_sent_once_with_a_warning_unless_duplicates_are_allowed()
     let journaled =
         run(&mut gateway.sendsms(&["send", "--to", &to, "--text", "Hi", "--journal", &journal]));
     assert_eq!(journaled.code, 0, "{}", journaled.stderr);
-    assert!(
-        journaled.stderr.contains("repeats line 1"),
-        "{}",
-        journaled.stderr
-    );
+    says(&journaled.stderr, "repeats line 1");
     assert_eq!(
         gateway.csoft().deliveries_to("447700900001"),
         2,
@@ -489,7 +458,7 @@ fn numbers_come_from_standard_input_too() {
         "{}",
         ran.stdout
     );
-    assert!(ran.stdout.contains("\naccepted 2\n"), "{}", ran.stdout);
+    says(&ran.stdout, "\naccepted 2\n");
 }
 
 /// `sendsms receipts serve --store STORE` and `extra`, its URL once it listens.
@@ -563,7 +532,7 @@ fn receipts_stored_by_the_receiver_show_in_the_status_as_delivered() {
     assert_eq!(columns[3], "0", "the receipt's report: {first}");
     assert!(columns[4].ends_with('Z'), "the receipt's time: {first}");
     assert_eq!(columns[5], "delivered");
-    assert!(text.stdout.contains("\ndelivered 10\n"), "{}", text.stdout);
+    says(&text.stdout, "\ndelivered 10\n");
 }
 
 #[test]
