@@ -87,13 +87,16 @@ pub fn bench(root: &Path, args: &MillionArgs) -> Result<()> {
         .iter()
         .filter(|r| args.runs.is_empty() || args.runs.iter().any(|n| n == r.name))
     {
-        let (seconds, peak_kib) = measure_run(&sendsms, &dir, &list, &config, run)?;
+        let m = measure_run(&sendsms, &dir, &list, &config, run)?;
         println!(
-            "{:<10} {:>9.2} {:>14.0} {:>10.1}",
+            "{:<10} {:>9.2} {:>14.0} {:>10.1} {:>9.2} {:>14}",
             run.name,
-            seconds,
-            args.count as f64 / seconds,
-            peak_kib as f64 / 1024.0
+            m.seconds,
+            args.count as f64 / m.seconds,
+            m.peak_kib as f64 / 1024.0,
+            m.cpu,
+            m.simulator_cpu
+                .map_or_else(|| "-".to_owned(), |s| format!("{s:.2}")),
         );
     }
     Ok(())
@@ -115,7 +118,7 @@ fn measure_run(
     list: &Path,
     config: &Path,
     run: &Run,
-) -> Result<(f64, u64)> {
+) -> Result<Measured> {
     let mut simulator = Simulator::start(sendsms, config)?;
     let journal = dir.join("journal.db");
     for suffix in ["", "-wal", "-shm"] {
@@ -148,10 +151,12 @@ fn measure_run(
         .stderr(Stdio::inherit())
         .output()
         .context("running the measuring process")?;
+    let simulator_cpu = simulator.cpu_seconds();
     simulator.stop();
     let text = String::from_utf8_lossy(&measured.stdout);
     let mut fields = text.split_whitespace();
-    let (Some(code), Some(seconds), Some(peak)) = (fields.next(), fields.next(), fields.next())
+    let (Some(code), Some(seconds), Some(peak), Some(cpu)) =
+        (fields.next(), fields.next(), fields.next(), fields.next())
     else {
         bail!("the measuring process answered {text:?}");
     };
@@ -162,7 +167,22 @@ fn measure_run(
             output.display()
         );
     }
-    Ok((seconds.parse()?, peak.parse()?))
+    Ok(Measured {
+        seconds: seconds.parse()?,
+        peak_kib: peak.parse()?,
+        cpu: cpu.parse()?,
+        simulator_cpu,
+    })
+}
+
+/// What one run measured.
+struct Measured {
+    seconds: f64,
+    peak_kib: u64,
+    /// CPU seconds of `sendsms send`, user and system.
+    cpu: f64,
+    /// CPU seconds of its simulator, if they could be read (Linux).
+    simulator_cpu: Option<f64>,
 }
 
 /// `xtask measure OUT PROGRAM ARGS…`: runs the program (stdout to OUT, stderr inherited),
@@ -178,10 +198,12 @@ pub fn measure(out: &Path, program: &Path, args: &[String]) -> Result<()> {
         .with_context(|| format!("running {}", program.display()))?;
     let seconds = started.elapsed().as_secs_f64();
     let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)?;
+    let cpu = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
     println!(
-        "{} {seconds:.3} {}",
+        "{} {seconds:.3} {} {:.3}",
         status.code().unwrap_or(-1),
-        usage.max_rss()
+        usage.max_rss(),
+        cpu(usage.user_time()) + cpu(usage.system_time())
     );
     Ok(())
 }
@@ -222,6 +244,17 @@ impl Simulator {
                 bail!("sendsms simulate printed no primary URL")
             }
         }
+    }
+
+    /// Its CPU seconds so far, user and system, from `/proc` (Linux; `None` elsewhere).
+    fn cpu_seconds(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // After the command name (in parentheses, which may hold spaces): utime and stime
+        // are the 12th and 13th fields, in clock ticks (100 a second on Linux).
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: f64 =
+            fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+        Some(ticks / 100.0)
     }
 
     fn stop(&mut self) {

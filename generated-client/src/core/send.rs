@@ -13,6 +13,7 @@
 //! * the result says, for every number, whether it was answered (and how), whether its
 //!   request may have reached the gateway without an answer, or whether it was never sent.
 
+use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -102,8 +103,15 @@ impl<'g, G: SmsGateway> Sending<'g, G> {
             requests: &requests,
             next: AtomicUsize::new(0),
         };
-        let mut answered: Vec<Option<SendReport<G::Code>>> = Vec::new();
-        answered.resize_with(requests.len(), || None);
+        // Answers are joined in the order of the requests as soon as the ones before have
+        // ended, so that a large send holds its outcomes once, not once per request and
+        // again joined. `None`: the request failed.
+        let mut completed = SendReport::default();
+        // One outcome per number, each with the number itself and an identifier of about 8
+        // bytes; the gateway's texts grow it past that.
+        completed.reserve(numbers.iter().map(|n| n.len() + 8).sum(), numbers.len());
+        let mut ended_out_of_order: BTreeMap<usize, Option<SendReport<G::Code>>> = BTreeMap::new();
+        let mut next_to_join = 0;
         let mut failed: Vec<FailedRequest> = Vec::new();
         let start = Progress {
             total: numbers.len(),
@@ -116,22 +124,30 @@ impl<'g, G: SmsGateway> Sending<'g, G> {
             self.parallel,
             start,
             self.progress.as_deref_mut(),
-            |index, result| match result {
-                Ok(report) => answered[index] = Some(report),
-                Err(error) => failed.push(FailedRequest {
-                    index,
-                    recipients: requests[index].to_vec(),
-                    error,
-                }),
+            |index, result| {
+                let report = match result {
+                    Ok(report) => Some(report),
+                    Err(error) => {
+                        failed.push(FailedRequest {
+                            index,
+                            recipients: requests[index].to_vec(),
+                            error,
+                        });
+                        None
+                    }
+                };
+                ended_out_of_order.insert(index, report);
+                while let Some(report) = ended_out_of_order.remove(&next_to_join) {
+                    if let Some(report) = report {
+                        completed.append(report);
+                    }
+                    next_to_join += 1;
+                }
             },
         )
         .await;
         let Ok(ended) = ended;
 
-        let mut completed = SendReport::default();
-        for report in answered.into_iter().flatten() {
-            completed.append(report);
-        }
         let next = ledger.next.load(Ordering::Relaxed).min(requests.len());
         // An account failure in the last requests' answers stopped nothing: every request
         // was sent, and the report says which recipients it refused.
