@@ -10,6 +10,9 @@
 //! * [`vendors`]: the one list of vendors, which `sendsms` and the simulator find them by;
 //!   adding a vendor is its WSDL in `wsdl/`, an entry in that list, its module and its
 //!   simulated gateway.
+//! * The `journal` feature adds [`campaign`]: bulk sends recorded in a journal (SQLite; with
+//!   `journal-postgres`, PostgreSQL too), so that a rerun after a crash sends nothing twice
+//!   and several workers can share one campaign.
 //! * The `simulator` feature adds [`simulator`], an embedded gateway of every vendor for
 //!   offline use and tests; the `receipts` feature adds [`csoft::receipts`], a server for
 //!   Connection Software's delivery receipts.
@@ -20,6 +23,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "journal")]
+pub mod campaign;
 pub mod core;
 pub mod registry;
 #[cfg(feature = "simulator")]

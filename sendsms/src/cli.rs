@@ -18,7 +18,8 @@ const ABOUT: &str = "Send SMS through a vendor's SOAP API, query the account, ru
 const AFTER_HELP: &str = "Exit status: 0 every recipient accepted; 1 a report code rejected \
     some recipient or the account; 2 bad arguments or an invalid message (nothing sent); 3 no \
     endpoint could be reached, or no session (nothing sent); 4 outcome unknown (something may \
-    have been sent; nothing was resent). Manual: docs/sendsms.md.";
+    have been sent; nothing was resent); 5 the journal could not be opened, read or written. \
+    Manual: docs/sendsms.md.";
 
 // Options every vendor takes. (A plain comment: a doc comment would become the command's
 // description.)
@@ -67,9 +68,74 @@ pub(crate) struct SendArgs {
     /// One JSON object per recipient instead of text lines.
     #[arg(long)]
     pub(crate) json: bool,
-    /// Requests in flight at once (a bulk send's requests otherwise go one after another).
-    #[arg(long, value_name = "N", default_value_t = 1)]
-    pub(crate) parallel: usize,
+    /// Requests in flight at once, 1 to 64 (a bulk send's requests otherwise go one after
+    /// another).
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=MAX_PARALLEL as i64))]
+    pub(crate) parallel: u16,
+    /// Send a number the list repeats each time it stands (by default once, with a warning).
+    #[arg(long)]
+    pub(crate) allow_duplicates: bool,
+    /// Record the send in this journal, an SQLite file or a postgres:// URL: a rerun with the
+    /// same journal, message and list sends only what was not sent.
+    #[arg(long, value_name = "FILE|URL", env = "SENDSMS_JOURNAL")]
+    pub(crate) journal: Option<String>,
+    /// With --journal: send again the requests whose outcome is unknown (they may have
+    /// reached the gateway: their recipients may get the message twice).
+    #[arg(long, requires = "journal")]
+    pub(crate) resend_unknown: bool,
+    /// With --journal: start a new campaign when the journal holds another one (of another
+    /// message or list), instead of refusing; the older one stays in the journal.
+    #[arg(long, requires = "journal")]
+    pub(crate) new_campaign: bool,
+    /// With --journal: this worker's name in the journal (default HOST:PID); unique among the
+    /// workers sharing a campaign.
+    #[arg(long, value_name = "ID", requires = "journal")]
+    pub(crate) worker: Option<String>,
+    /// With --journal: seconds a worker holds a request without news before others may take
+    /// it back (planned again if it was not written yet, unknown if it was).
+    #[arg(long, value_name = "SECS", default_value_t = 120, requires = "journal",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) lease: u64,
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
+}
+
+/// The most requests `--parallel` allows in flight.
+pub(crate) const MAX_PARALLEL: u16 = 64;
+
+// How a journal is opened, for every command that opens one.
+#[derive(clap::Args, Debug, Clone)]
+pub(crate) struct StoreArgs {
+    /// The PostgreSQL schema the journal's tables are in (created if missing; default: the
+    /// server's search path).
+    #[arg(long, value_name = "NAME", env = "SENDSMS_JOURNAL_SCHEMA")]
+    pub(crate) journal_schema: Option<String>,
+    /// SQLite's synchronous setting: normal survives a killed process, full also a power
+    /// loss (one fsync per commit).
+    #[arg(long, value_name = "MODE", default_value = "normal",
+          value_parser = ["normal", "full"])]
+    pub(crate) synchronous: String,
+    /// Seconds an SQLite write waits for another process's lock on the journal before it
+    /// fails.
+    #[arg(long, value_name = "SECS", default_value_t = 10.0)]
+    pub(crate) busy_timeout: f64,
+}
+
+// `sendsms status`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct StatusArgs {
+    /// The journal: an SQLite file or a postgres:// URL.
+    #[arg(long, value_name = "FILE|URL", env = "SENDSMS_JOURNAL")]
+    pub(crate) journal: String,
+    /// One JSON object per recipient, then one for the summary, instead of text lines.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Only the summary.
+    #[arg(long)]
+    pub(crate) summary: bool,
+    #[command(flatten)]
+    pub(crate) store: StoreArgs,
 }
 
 // `sendsms simulate`.
@@ -107,6 +173,12 @@ pub(crate) struct ServeArgs {
     /// The largest request body read, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = generated_client::csoft::receipts::DEFAULT_BODY_LIMIT)]
     pub(crate) body_limit: usize,
+    /// Store each receipt in this journal (an SQLite file or a postgres:// URL) instead of
+    /// printing it: answered 0 once committed, -1 when it cannot be stored.
+    #[arg(long, value_name = "FILE|URL")]
+    pub(crate) store: Option<String>,
+    #[command(flatten)]
+    pub(crate) store_options: StoreArgs,
     /// The Username and PIN receipts must carry: `--username` and `--pin` given on the command
     /// line (the environment's SENDSMS_USERNAME and SENDSMS_PIN are the account's, not these).
     #[arg(skip)]
@@ -120,6 +192,7 @@ pub(crate) enum Run {
     Query(String),
     Simulate(SimulateArgs),
     Receipts(ServeArgs),
+    Status(StatusArgs),
 }
 
 /// A parsed command line.
@@ -207,7 +280,11 @@ fn command(declared: &[Declared]) -> Command {
             }
         }
     }
-    cli.subcommand(SimulateArgs::augment_args(Command::new("simulate").about(
+    cli.subcommand(StatusArgs::augment_args(Command::new("status").about(
+        "Show where every recipient of a journal's campaign stands (message id, answer, latest \
+         delivery receipt), then a summary by class.",
+    )))
+    .subcommand(SimulateArgs::augment_args(Command::new("simulate").about(
         "Run the simulated gateways of every vendor on loopback until Ctrl-C (demo \
              accounts; the banner says how to send through them).",
     )))
@@ -217,7 +294,8 @@ fn command(declared: &[Declared]) -> Command {
             .subcommand_required(true)
             .subcommand(ServeArgs::augment_args(Command::new("serve").about(
                 "Serve the receipt URL the gateway posts to: print each receipt as one JSON \
-                 line on stdout, and acknowledge it once written; until Ctrl-C.",
+                 line on stdout (or store it in a journal, --store), and acknowledge it once \
+                 written; until Ctrl-C.",
             ))),
     )
 }
@@ -233,6 +311,7 @@ pub(crate) fn parse() -> Result<Invocation, Failure> {
     let run = match name {
         "send" => Run::Send(SendArgs::from_arg_matches(sub).unwrap_or_else(|e| e.exit())),
         "credit" => Run::Credit,
+        "status" => Run::Status(StatusArgs::from_arg_matches(sub).unwrap_or_else(|e| e.exit())),
         "simulate" => {
             Run::Simulate(SimulateArgs::from_arg_matches(sub).unwrap_or_else(|e| e.exit()))
         }

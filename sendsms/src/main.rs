@@ -8,16 +8,20 @@
 //! Exit status of `send`: 0 every recipient accepted; 1 a report code rejected some recipient
 //! or the account; 2 bad arguments or an invalid message (nothing sent); 3 no endpoint could
 //! be reached, or no session could be set up (the recipients listed as not sent were not
-//! sent); 4 the outcome is unknown (something may have been sent, and nothing was resent).
+//! sent); 4 the outcome is unknown (something may have been sent, and nothing was resent);
+//! 5 the journal (`--journal`, `--store`) could not be opened, read or written.
 //!
 //! The account queries send nothing, so they use 3 and 4 only for an unreachable gateway and
 //! a lost answer; any other failure is 1.
 #![forbid(unsafe_code)]
 
+mod campaign;
 mod cli;
+mod journal;
 mod receipts;
 mod send;
 mod simulate;
+mod status;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -107,6 +111,7 @@ async fn run(invocation: Invocation) -> Result<u8, Failure> {
     match run {
         Run::Simulate(args) => simulate::simulate(args).await,
         Run::Receipts(args) => receipts::serve(args).await,
+        Run::Status(args) => status::status(args).await,
         vendor_command => {
             let visitor = ForVendor {
                 settings,
@@ -160,7 +165,7 @@ impl Visitor for ForVendor {
                     }
                     Ok(0)
                 }
-                Run::Simulate(_) | Run::Receipts(_) => {
+                Run::Simulate(_) | Run::Receipts(_) | Run::Status(_) => {
                     Err(Failure::other("not a command for a vendor's gateway"))
                 }
             }

@@ -1,8 +1,10 @@
 //! `sendsms send`: one message, through the vendor `--vendor` names, with one line per
-//! recipient on stdout, whatever became of it.
+//! recipient on stdout, whatever became of it; or, with `--journal`, a campaign recorded in a
+//! journal (see `campaign.rs`).
 
 use std::io::{IsTerminal, Write};
 
+use generated_client::core::recipients::{ListCheck, NumberList, REPORTED};
 use generated_client::core::{
     Content, Incomplete, Message, Outcome, Progress, SendError, SendReport, Sending, SmsGateway,
     Stop, VendorCode,
@@ -17,13 +19,23 @@ pub(crate) async fn send<V: Vendor>(
     settings: &Settings,
     args: SendArgs,
 ) -> Result<u8, Failure> {
-    let numbers = recipients(&args.to)?;
-    let content = match (args.text, args.flash) {
+    let content = match (args.text.clone(), args.flash.clone()) {
         (Some(text), _) => Content::Text(text),
         (None, Some(flash)) => Content::Flash(flash),
         (None, None) => return Err(Failure::usage("give --text or --flash")),
     };
-    let mut message = Message::new(content, numbers);
+    // Read and checked whole before anything is sent; kept in a temporary file when it
+    // comes on standard input, so that it can be read again.
+    let spooled = tempfile::TempDir::new()
+        .map_err(|e| Failure::other(format!("cannot make a temporary folder: {e}")))?;
+    let list = recipients(&args.to, args.allow_duplicates, spooled.path())?;
+    let numbers_in_message = if args.journal.is_some() {
+        Vec::new()
+    } else {
+        generated_client::core::recipients::collect(&list)
+            .map_err(|e| Failure::usage(e.to_string()))?
+    };
+    let mut message = Message::new(content, numbers_in_message);
     if let Some(delay) = args.delay {
         message = message.delay_minutes(delay);
     }
@@ -32,18 +44,15 @@ pub(crate) async fn send<V: Vendor>(
     }
     let total = message.numbers().len();
     let message = V::message(message, settings).map_err(|e| Failure::usage(e.to_string()))?;
+    if let Some(location) = args.journal.clone() {
+        return crate::campaign::send::<V>(client, &message, &list, &location, &args).await;
+    }
     // Only a send of several requests takes long enough to need one.
     let bar = (std::io::stderr().is_terminal() && total > client.recipients_per_request())
         .then(|| indicatif::ProgressBar::new(total as u64));
-    let mut sending = Sending::new(client).parallel(args.parallel);
+    let mut sending = Sending::new(client).parallel(usize::from(args.parallel));
     if let Some(bar) = bar.clone() {
-        sending = sending.on_progress(move |progress: Progress| {
-            bar.set_position(progress.done as u64);
-            bar.set_message(format!(
-                "{} in flight, {} unknown",
-                progress.in_flight, progress.unknown
-            ));
-        });
+        sending = sending.on_progress(move |progress: Progress| show(&bar, progress));
     }
     let result = sending.send(&message).await;
     if let Some(bar) = &bar {
@@ -60,6 +69,16 @@ pub(crate) async fn send<V: Vendor>(
         }
         Err(other) => Err(Failure::other(other.to_string())),
     }
+}
+
+/// The progress bar's state: numbers done, and in flight and unknown in its message.
+pub(crate) fn show(bar: &indicatif::ProgressBar, progress: Progress) {
+    bar.set_length(progress.total as u64);
+    bar.set_position(progress.done as u64);
+    bar.set_message(format!(
+        "{} in flight, {} unknown",
+        progress.in_flight, progress.unknown
+    ));
 }
 
 /// Prints who was answered, whose request may have arrived, who was never sent; and says how
@@ -111,19 +130,85 @@ fn incomplete_failure<V: Vendor>(
     failure
 }
 
-/// `--to`: comma-separated numbers, or `@FILE` with one per line.
-fn recipients(to: &str) -> Result<Vec<String>, Failure> {
-    let list = match to.strip_prefix('@') {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|e| Failure::usage(format!("cannot read {path}: {e}")))?,
-        None => to.replace(',', "\n"),
+/// `--to`: comma-separated numbers, `@FILE` with one number per line, or `@-` for standard
+/// input (copied into `spool`, a temporary folder). Every bad line is reported before
+/// anything is sent (the first 20, then a count); repeated numbers are sent once, with a
+/// warning, unless `allow_duplicates`.
+fn recipients(
+    to: &str,
+    allow_duplicates: bool,
+    spool: &std::path::Path,
+) -> Result<NumberList, Failure> {
+    let (list, inline) = match to.strip_prefix('@') {
+        Some("-") => {
+            let path = spool.join("stdin.txt");
+            let copied = std::fs::File::create(&path)
+                .and_then(|mut file| std::io::copy(&mut std::io::stdin().lock(), &mut file));
+            copied.map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
+            (NumberList::file(path), false)
+        }
+        Some(path) => (NumberList::file(path), false),
+        None => (NumberList::text("--to", to.replace(',', "\n")), true),
     };
-    Ok(list
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(str::to_owned)
-        .collect())
+    let name = if to == "@-" {
+        "<stdin>".to_owned()
+    } else {
+        list.source_name()
+    };
+    let (list, check) = list
+        .allow_duplicates(allow_duplicates)
+        .open()
+        .map_err(|e| Failure::usage(e.to_string()))?;
+    let place = |line: u64| {
+        if inline {
+            format!("--to: recipient {line}")
+        } else {
+            format!("{name}:{line}")
+        }
+    };
+    report_check(&check, &place)?;
+    if check.numbers == 0 {
+        return Err(Failure::usage(format!(
+            "nothing sent: {name} holds no number"
+        )));
+    }
+    Ok(list)
+}
+
+/// Prints the check's duplicates as warnings; refuses a list with bad lines, each named.
+fn report_check(check: &ListCheck, place: &dyn Fn(u64) -> String) -> Result<(), Failure> {
+    let mut err = std::io::stderr().lock();
+    for duplicate in &check.duplicates {
+        let _ = writeln!(
+            err,
+            "sendsms: warning: {}: {duplicate}: sent once (--allow-duplicates sends it again)",
+            place(duplicate.line)
+        );
+    }
+    if check.more_duplicates > 0 {
+        let _ = writeln!(
+            err,
+            "sendsms: warning: {} more repeated number(s), each sent once",
+            check.more_duplicates
+        );
+    }
+    if check.is_valid() {
+        return Ok(());
+    }
+    for bad in &check.bad {
+        let _ = writeln!(err, "sendsms: {}: {bad}", place(bad.line));
+    }
+    if check.more_bad > 0 {
+        let _ = writeln!(
+            err,
+            "sendsms: … and {} more bad line(s) (only the first {REPORTED} are listed)",
+            check.more_bad
+        );
+    }
+    Err(Failure::usage(format!(
+        "nothing sent: {} line(s) of the list are not numbers",
+        check.bad_lines()
+    )))
 }
 
 /// The state of a recipient without an answer.

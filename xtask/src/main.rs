@@ -1,11 +1,13 @@
 //! Workspace chores, run as `cargo xtask <command>`: regenerating the checked-in client modules,
 //! checking that they are fresh, compiling the generator's output for a corpus of WSDLs
-//! (and, with `--samples`, reading and writing a sample of every message of it), and timing
-//! `wsdl2rust` against xsd-parser.
+//! (and, with `--samples`, reading and writing a sample of every message of it); and two
+//! whole-process benchmarks: `wsdl2rust` against xsd-parser, and a million recipients through
+//! `sendsms`.
 #![forbid(unsafe_code)]
 
 mod bench;
 mod layers;
+mod million;
 mod samples;
 
 use std::collections::BTreeSet;
@@ -162,6 +164,19 @@ enum Cmd {
     Layers,
     /// Time the release `wsdl2rust` process against xsd-parser 1.5 (quick_xml) on a WSDL.
     BenchCodegen(bench::BenchArgs),
+    /// Benchmark a million recipients through `sendsms send` and `sendsms simulate` (release
+    /// builds, loopback): with the SQLite journal and --parallel 8, and without a journal with
+    /// --parallel 1 and 8; wall time and the sender's peak memory.
+    BenchMillion(million::MillionArgs),
+    /// (For bench-million.) Runs PROGRAM ARGS with stdout to OUT; prints its exit status, wall
+    /// seconds and peak resident KiB.
+    #[command(hide = true)]
+    Measure {
+        out: PathBuf,
+        program: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -200,6 +215,8 @@ fn main() -> Result<()> {
         Cmd::Corpus(args) => corpus(&root, &args),
         Cmd::Layers => layers::check(&root),
         Cmd::BenchCodegen(args) => bench::bench_codegen(&root, &args),
+        Cmd::BenchMillion(args) => million::bench(&root, &args),
+        Cmd::Measure { out, program, args } => million::measure(&out, &program, &args),
     }
 }
 

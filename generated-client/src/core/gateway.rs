@@ -28,6 +28,14 @@ pub trait VendorMessage: Send + Sync {
         let _ = now;
         Ok(())
     }
+
+    /// The vendor's own options that change what is sent, as name and value pairs in a
+    /// fixed order (a delivery service, a ReplyTo), so that a journal can tell one campaign
+    /// from another: the same text with another option is another campaign. None by
+    /// default.
+    fn options(&self) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
 }
 
 impl VendorMessage for Message {

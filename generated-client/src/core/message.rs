@@ -129,6 +129,20 @@ impl Message {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        self.check_schedule(now)?;
+        Ok(numbers)
+    }
+
+    /// Checks the message but for its numbers, as of `now`: its text and its schedule. For a
+    /// send whose numbers come from elsewhere (a campaign's recipient list).
+    pub fn validate_content(&self, now: DateTime<Utc>) -> Result<(), InvalidMessage> {
+        if self.content.text().is_empty() {
+            return Err(InvalidMessage::EmptyText);
+        }
+        self.check_schedule(now)
+    }
+
+    fn check_schedule(&self, now: DateTime<Utc>) -> Result<(), InvalidMessage> {
         match self.schedule {
             Some(Schedule::After(minutes)) if !(1..=MAX_DELAY_MINUTES).contains(&minutes) => {
                 Err(InvalidMessage::Delay(minutes))
@@ -136,7 +150,7 @@ impl Message {
             Some(Schedule::At(at)) if at <= now || at - now > MAX_SCHEDULE_AHEAD => {
                 Err(InvalidMessage::SendAt(at))
             }
-            _ => Ok(numbers),
+            _ => Ok(()),
         }
     }
 }

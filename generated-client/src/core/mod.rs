@@ -6,6 +6,8 @@
 //!   ([`ReportClass`]).
 //! * [`outcome`]: one outcome per recipient ([`SendReport`]).
 //! * [`gateway`]: what a vendor implements ([`SmsGateway`]): one request at a time.
+//! * [`recipients`]: recipient lists as users keep them (a file of one number per line),
+//!   read streaming and checked before anything is sent.
 //! * [`mod@send`]: the shared send over any vendor: requests, parallelism, bookkeeping, the stop
 //!   rules.
 //! * [`error`]: why a request, a send or a query did not complete.
@@ -15,6 +17,7 @@ pub mod error;
 pub mod gateway;
 pub mod message;
 pub mod outcome;
+pub mod recipients;
 pub mod send;
 
 pub use code::{ReportClass, VendorCode};
@@ -22,4 +25,5 @@ pub use error::{FailedRequest, Incomplete, QueryError, RequestError, SendError, 
 pub use gateway::{Credit, Request, SmsGateway, VendorMessage};
 pub use message::{Content, InvalidMessage, Message, Schedule};
 pub use outcome::{Answer, Outcome, RequestWriter, ResponseMismatch, SendReport, Span};
+pub use recipients::{ListCheck, ListError, NumberList, Recipients};
 pub use send::{send, Progress, Sending};

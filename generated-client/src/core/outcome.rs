@@ -195,6 +195,13 @@ impl<C: VendorCode> SendReport<C> {
         self.requests += later.requests;
     }
 
+    /// Room for `outcomes` more outcomes and `bytes` more of their text, so that a report
+    /// of a known size grows in one step.
+    pub(crate) fn reserve(&mut self, bytes: usize, outcomes: usize) {
+        self.strings.reserve(bytes);
+        self.entries.reserve(outcomes);
+    }
+
     fn push_text(&mut self, text: &str) -> Span {
         let start = self.strings.len();
         self.strings.push_str(text);

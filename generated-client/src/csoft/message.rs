@@ -146,4 +146,26 @@ impl VendorMessage for Message {
             _ => Ok(()),
         }
     }
+
+    fn options(&self) -> Vec<(&'static str, String)> {
+        let mut options = Vec::new();
+        if let Some(delivery) = self.delivery {
+            let name = match delivery {
+                Delivery::Default => "default",
+                Delivery::Premier => "premier",
+                Delivery::Economy => "economy",
+            };
+            options.push(("delivery", name.to_owned()));
+        }
+        if let Some(reply_to) = &self.reply_to {
+            options.push(("reply_to", reply_to.clone()));
+        }
+        if let Some(book) = &self.address_book {
+            options.push(("address_book", book.name.clone()));
+            if let Some(group) = &book.group {
+                options.push(("address_book_group", group.clone()));
+            }
+        }
+        options
+    }
 }

@@ -1,6 +1,6 @@
 //! generated-client's integration tests, one test binary: the clients of both vendors against
 //! the embedded simulator on loopback (failover, never resending, outcomes), the simulator
-//! itself, the delivery receipt receiver, and the generated bindings against the vendors'
+//! itself, the delivery receipt receiver, journaled campaigns over both vendors, and the generated bindings against the vendors'
 //! documented envelopes. The `sendsms` command's tests are in `sendsms/tests/cli/`.
 //!
 //! The modules that need the simulator or the receipt receiver are compiled with those
@@ -9,6 +9,8 @@
 #[cfg(feature = "simulator")]
 mod common;
 
+#[cfg(all(feature = "simulator", feature = "journal"))]
+mod campaign;
 #[cfg(feature = "simulator")]
 mod clickatell;
 mod clickatell_envelope;

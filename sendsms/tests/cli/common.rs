@@ -75,7 +75,7 @@ pub fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// Everything `sendsms` reads from the environment, every vendor's settings among them.
-pub const ENVIRONMENT: [&str; 10] = [
+pub const ENVIRONMENT: [&str; 12] = [
     "SENDSMS_VENDOR",
     "SENDSMS_PRIMARY",
     "SENDSMS_SECONDARY",
@@ -85,6 +85,8 @@ pub const ENVIRONMENT: [&str; 10] = [
     "SENDSMS_API_ID",
     "SENDSMS_PASSWORD",
     "SENDSMS_ACCOUNT",
+    "SENDSMS_JOURNAL",
+    "SENDSMS_JOURNAL_SCHEMA",
     "RUST_LOG",
 ];
 
