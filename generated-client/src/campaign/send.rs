@@ -201,7 +201,7 @@ impl<'g, G: SmsGateway> Campaign<'g, G> {
             ));
         }
         base.validate_content(now)?;
-        message.check(now)?;
+        self.gateway.check(message, now)?;
         let described = describe(self.gateway.vendor(), message);
 
         // First pass: every number checked, and the campaign's hash.

@@ -106,6 +106,14 @@ pub trait SmsGateway: Send + Sync {
     /// The endpoints, in order of preference.
     fn endpoints(&self) -> &[String];
 
+    /// This gateway's checks of a message, made after the shared ones and before anything
+    /// is sent: the message's own ([`VendorMessage::check`]) by default. A vendor whose
+    /// message is the shared [`Message`] refuses here what its gateway cannot do (a flash
+    /// message, a send time) rather than in the middle of a send.
+    fn check(&self, message: &Self::Message, now: DateTime<Utc>) -> Result<(), InvalidMessage> {
+        message.check(now)
+    }
+
     /// Sends one request of a validated message, and reads its answer: one outcome per
     /// number of the request, in order (or per recipient the gateway names, for a message
     /// to other recipients). A request is sent once: never again, whatever happens to it.

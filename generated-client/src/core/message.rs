@@ -1,6 +1,8 @@
 //! A message and whom it goes to, as every vendor takes it, and the checks made before
 //! anything is sent.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, TimeDelta, Utc};
 
 /// The longest delay, and how far ahead a send time may be: seven days, as the vendors'
@@ -104,31 +106,38 @@ impl Message {
         self.schedule
     }
 
-    /// Checks the message, as of `now`, and returns the numbers as they will be sent.
-    /// `other_recipients` says whether the vendor's message names recipients besides the
-    /// numbers (an address book), so that a message without numbers is not empty.
+    /// Checks the message, as of `now`, and returns the numbers as they will be sent: the
+    /// message's own when they are all in full international format already (a checked
+    /// list's are), so that a large send holds its numbers once. `other_recipients` says
+    /// whether the vendor's message names recipients besides the numbers (an address book),
+    /// so that a message without numbers is not empty.
     pub fn validate(
         &self,
         now: DateTime<Utc>,
         other_recipients: bool,
-    ) -> Result<Vec<String>, InvalidMessage> {
+    ) -> Result<Cow<'_, [String]>, InvalidMessage> {
         if self.content.text().is_empty() {
             return Err(InvalidMessage::EmptyText);
         }
         if self.numbers.is_empty() && !other_recipients {
             return Err(InvalidMessage::NoRecipients);
         }
-        let numbers = self
-            .numbers
-            .iter()
-            .enumerate()
-            .map(|(index, number)| {
-                normalize_number(number).ok_or_else(|| InvalidMessage::Number {
-                    index,
-                    number: number.clone(),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let invalid = |index: usize, number: &String| InvalidMessage::Number {
+            index,
+            number: number.clone(),
+        };
+        let numbers = match self.numbers.iter().position(|n| !is_normalized(n)) {
+            None => Cow::Borrowed(self.numbers.as_slice()),
+            Some(first) => {
+                let mut normalized = Vec::with_capacity(self.numbers.len());
+                normalized.extend_from_slice(&self.numbers[..first]);
+                for (index, number) in self.numbers.iter().enumerate().skip(first) {
+                    normalized
+                        .push(normalize_number(number).ok_or_else(|| invalid(index, number))?);
+                }
+                Cow::Owned(normalized)
+            }
+        };
         self.check_schedule(now)?;
         Ok(numbers)
     }
@@ -165,10 +174,14 @@ pub fn normalize_number(number: &str) -> Option<String> {
         .chars()
         .filter(|c| *c != ' ')
         .collect();
-    ((7..=15).contains(&digits.len())
+    is_normalized(&digits).then_some(digits)
+}
+
+/// Whether a number is in full international format as it is, with nothing to drop.
+fn is_normalized(digits: &str) -> bool {
+    (7..=15).contains(&digits.len())
         && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0'))
-    .then_some(digits)
+        && !digits.starts_with('0')
 }
 
 /// Why a message was not sent: nothing went out.
@@ -212,10 +225,15 @@ mod tests {
 
     #[test]
     fn numbers_must_be_international() {
-        let numbers = Message::text("hi", ["+44 7700 912345", "23412345678"])
-            .validate(now(), false)
-            .unwrap();
-        assert_eq!(numbers, ["447700912345", "23412345678"]);
+        let spaced = Message::text("hi", ["+44 7700 912345", "23412345678"]);
+        let numbers = spaced.validate(now(), false).unwrap();
+        assert_eq!(*numbers, ["447700912345", "23412345678"]);
+        assert!(matches!(numbers, Cow::Owned(_)));
+        let already = Message::text("hi", ["447700912345", "23412345678"]);
+        assert!(matches!(
+            already.validate(now(), false),
+            Ok(Cow::Borrowed(_))
+        ));
         for bad in ["07700912345", "44770x912345", "123", "1234567890123456", ""] {
             let error = Message::text("hi", ["447700912345", bad])
                 .validate(now(), false)

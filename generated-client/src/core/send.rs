@@ -91,7 +91,7 @@ impl<'g, G: SmsGateway> Sending<'g, G> {
         let numbers = message
             .message()
             .validate(now, message.other_recipients())?;
-        message.check(now)?;
+        self.gateway.check(message, now)?;
         let per_request = self.gateway.recipients_per_request().max(1);
         let mut requests: Vec<&[String]> = numbers.chunks(per_request).collect();
         if requests.is_empty() {

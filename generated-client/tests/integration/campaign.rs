@@ -5,10 +5,14 @@
 
 use std::sync::{Arc, Mutex};
 
+use chrono::{DateTime, Utc};
 use generated_client::campaign::journal::{Journal, OpenOptions};
 use generated_client::campaign::{Campaign, CampaignError};
 use generated_client::clickatell;
-use generated_client::core::{Message, NumberList, Progress, Stop};
+use generated_client::core::{
+    Content, Credit, InvalidMessage, Message, NumberList, Progress, QueryError, Request,
+    RequestError, SendError, SendReport, SmsGateway, Stop,
+};
 use generated_client::csoft::simulated::{Account, PATH};
 use generated_client::csoft::{self, Client, Credentials};
 use generated_client::simulator::SimulatorConfig;
@@ -224,5 +228,90 @@ async fn clickatell_campaigns_record_its_message_ids_from_a_number_file() {
     let sent = rows[1].sent.as_ref().unwrap();
     assert_eq!(sent.message_id.len(), 32, "an apimsgid");
     assert_eq!(sent.code, "ID");
+    assert_eq!(servers.clickatell().deliveries_to("447700900001"), 1);
+}
+
+/// Clickatell's client as a gateway that cannot send flash messages: the shared send and a
+/// campaign both ask the gateway before anything goes out.
+struct NoFlash(clickatell::Client);
+
+impl SmsGateway for NoFlash {
+    type Code = <clickatell::Client as SmsGateway>::Code;
+    type Message = Message;
+
+    fn vendor(&self) -> &'static str {
+        self.0.vendor()
+    }
+
+    fn recipients_per_request(&self) -> usize {
+        self.0.recipients_per_request()
+    }
+
+    fn endpoints(&self) -> &[String] {
+        self.0.endpoints()
+    }
+
+    fn check(&self, message: &Message, _now: DateTime<Utc>) -> Result<(), InvalidMessage> {
+        match message.content() {
+            Content::Flash(_) => Err(InvalidMessage::Vendor("no flash messages here".into())),
+            _ => Ok(()),
+        }
+    }
+
+    async fn send_request(
+        &self,
+        message: &Message,
+        request: Request<'_>,
+    ) -> Result<SendReport<Self::Code>, RequestError> {
+        self.0.send_request(message, request).await
+    }
+
+    async fn credit(&self) -> Result<Credit, QueryError> {
+        self.0.credit().await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_the_gateway_refuses_is_not_sent_by_a_send_or_a_campaign() {
+    let mut config = SimulatorConfig::default();
+    config.clickatell.accounts = vec![clickatell::simulated::Account::new(1, "u", "p")];
+    let servers = Servers::start(config).await;
+    let gateway = NoFlash(
+        clickatell::Client::new(
+            clickatell::Credentials::new(1, "u", "p").unwrap(),
+            soap_runtime::client::SoapClient::builder()
+                .endpoints([servers.primary.url(clickatell::simulated::PATH)]),
+        )
+        .unwrap(),
+    );
+    let flash = Message::flash("Hi", ["447700900001"]);
+    let refused = generated_client::core::send(&gateway, &flash)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, SendError::Invalid(InvalidMessage::Vendor(why)) if why == "no flash messages here"),
+        "{refused:?}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("numbers.txt");
+    std::fs::write(&file, "447700900002\n").unwrap();
+    let (list, _) = NumberList::file(&file).open().unwrap();
+    let refused = Campaign::new(&gateway, journal(&dir).await)
+        .send(&Message::flash("Hi", Vec::<String>::new()), &list)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, CampaignError::Invalid(InvalidMessage::Vendor(_))),
+        "{refused:?}"
+    );
+    for number in ["447700900001", "447700900002"] {
+        assert_eq!(servers.clickatell().deliveries_to(number), 0, "{number}");
+    }
+
+    // A text message goes through the same gateway.
+    let text = Message::text("Hi", ["447700900001"]);
+    let report = generated_client::core::send(&gateway, &text).await.unwrap();
+    assert!(report.all_accepted());
     assert_eq!(servers.clickatell().deliveries_to("447700900001"), 1);
 }
