@@ -240,7 +240,9 @@ mod repeats {
 
 mod mixed {
     use super::*;
-    use fixtures::mixed_content::{AnyParagraph, Article, Link, Paragraph, ParagraphContent as P};
+    use fixtures::mixed_content::{
+        AnyParagraph, Article, Link, Paragraph, ParagraphContent as P, Remark, RemarkContent,
+    };
 
     /// Consecutive runs of text are one run once written: what reading gives back.
     fn merged(pieces: Vec<P>) -> Vec<P> {
@@ -265,7 +267,11 @@ mod mixed {
 
     proptest! {
         #[test]
-        fn any_mix_of_text_and_elements(paragraphs in vec(vec(piece(), 0..10), 1..4), title in text()) {
+        fn any_mix_of_text_and_elements(
+            paragraphs in vec(vec(piece(), 0..10), 1..4),
+            title in text(),
+            remark in proptest::option::of(some_text()),
+        ) {
             let article = Article {
                 title,
                 para: paragraphs
@@ -274,6 +280,7 @@ mod mixed {
                     .collect(),
                 note: None,
                 greeting: None,
+                remark: remark.map(|text| Remark { content: vec![RemarkContent::Text(text)] }),
             };
             prop_assert_eq!(round_trip(QName::qualified("urn:fixture:mixed", "Article"), &article), article);
         }

@@ -106,6 +106,28 @@ roundtrips! {
         assert_eq!(v.choice, fixtures::choice::BatchChoice::Id(vec![5]));
     }
 
+    choice_with_a_wildcard: "choice/timetable.xml" as fixtures::choice::Timetable,
+        q("urn:fixture:choice", "Timetable") => |v| {
+        use fixtures::choice::TimetableChoice as T;
+        let pieces: Vec<String> = v
+            .choice
+            .iter()
+            .map(|c| match c {
+                T::Arrival(at) => format!("arrival {at}"),
+                T::Departure(at) => format!("departure {at}"),
+                T::Any(other) => format!("any {}", other.as_str()),
+            })
+            .collect();
+        assert_eq!(
+            pieces,
+            [
+                "arrival 09:00",
+                "any <x:delay xmlns:x=\"urn:example:extra\" minutes=\"5\"/>",
+                "departure 09:10",
+            ]
+        );
+    }
+
     extension_chain: "complex_content/truck.xml" as fixtures::complex_content::Truck,
         q("urn:fixture:derivation", "Truck") => |v| {
         assert_eq!((v.id, v.owner.as_deref(), v.electric), (7, Some("depot"), Some(false)));
@@ -456,7 +478,7 @@ roundtrips! {
 
     mixed_content_in_order: "mixed_content/article.xml" as fixtures::mixed_content::Article,
         q("urn:fixture:mixed", "Article") => |v| {
-        use fixtures::mixed_content::{AnyParagraph, FootnoteContent, GreetingContent, ParagraphContent as P};
+        use fixtures::mixed_content::{AnyParagraph, FootnoteContent, GreetingContent, ParagraphContent as P, RemarkContent};
         let AnyParagraph::Paragraph(first) = &v.para[0] else { panic!("a plain paragraph") };
         assert_eq!(first.lang.as_deref(), Some("en"));
         let pieces: Vec<String> = first
@@ -493,6 +515,23 @@ roundtrips! {
                 GreetingContent::Text("Dear ".into()),
                 GreetingContent::Name("Ada".into()),
                 GreetingContent::Text(", hello.".into()),
+            ]
+        );
+        let remark = v.remark.as_ref().expect("a remark");
+        let pieces: Vec<String> = remark
+            .content
+            .iter()
+            .map(|p| match p {
+                RemarkContent::Text(t) => format!("text {t:?}"),
+                RemarkContent::Any(a) => format!("any {}", a.as_str()),
+            })
+            .collect();
+        assert_eq!(
+            pieces,
+            [
+                "text \"Seen by \"",
+                "any <w:who xmlns:w=\"urn:example:who\">Ada</w:who>",
+                "text \" today\"",
             ]
         );
     }

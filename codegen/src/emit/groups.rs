@@ -69,6 +69,19 @@ fn write_variant(v: &ChoiceVariant) -> TokenStream {
     }
 }
 
+/// The parameter and body of a group's `accepts`: the tests of its names and groups, or
+/// `true` alone when a wildcard takes any child (a constant needs no name, and clippy
+/// calls `… || true` a logic bug).
+fn accepts_fn(tests: Vec<TokenStream>, wildcard: bool) -> (TokenStream, TokenStream) {
+    if wildcard {
+        (quote! { _local }, quote! { true })
+    } else if tests.is_empty() {
+        (quote! { _local }, quote! { false })
+    } else {
+        (quote! { local }, quote! { #(#tests)||* })
+    }
+}
+
 /// A choice (or a substitution group): an enum that reads the alternative its parent's next
 /// child begins.
 pub fn choice_item(
@@ -91,8 +104,9 @@ pub fn choice_item(
     if !names.is_empty() {
         accepts.push(quote! { matches!(local, #(#names)|*) });
     }
+    let has_wildcard = variants.iter().any(|v| v.kind == VariantKind::Any);
     let mut arms = Vec::new();
-    let mut fallback = None;
+    let mut wildcard = None;
     for v in variants {
         let variant = ident(&v.rust);
         match &v.kind {
@@ -124,27 +138,21 @@ pub fn choice_item(
                     name if <#ty as ::soap_runtime::XmlGroup>::accepts(name) => { child.put_back(); Self::#variant(#read) }
                 });
             }
-            VariantKind::Any => {
-                accepts.push(quote! { true });
-                fallback = Some(quote! { _ => Self::#variant(child.capture()?), });
-            }
+            VariantKind::Any => wildcard = Some(quote! { Self::#variant(child.capture()?) }),
             VariantKind::Text => {}
         }
     }
     let first = names.first().copied().unwrap_or_default();
-    let fallback =
-        fallback.unwrap_or_else(|| quote! { _ => return Err(child.unexpected(#first)), });
-    // Only a choice of nothing but wildcards accepts a child without looking at its name.
-    let local = if names.is_empty() && variants.iter().all(|v| v.kind != VariantKind::Group) {
-        quote! { _local }
-    } else {
-        quote! { local }
+    // A child no arm takes is the wildcard's, or not this choice's at all.
+    let read = match (arms.is_empty(), wildcard) {
+        (true, Some(any)) => quote! { Ok(#any) },
+        (true, None) => quote! { Err(child.unexpected(#first)) },
+        (false, Some(any)) => quote! { Ok(match child.local_name() { #(#arms)* _ => #any, }) },
+        (false, None) => quote! {
+            Ok(match child.local_name() { #(#arms)* _ => return Err(child.unexpected(#first)), })
+        },
     };
-    let accepts = if accepts.is_empty() {
-        quote! { false }
-    } else {
-        quote! { #(#accepts)||* }
-    };
+    let (local, accepts) = accepts_fn(accepts, has_wildcard);
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -157,7 +165,7 @@ pub fn choice_item(
             fn accepts(#local: &str) -> bool { #accepts }
             fn read_group(parent: &mut ::soap_runtime::Element<'_, '_>) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
                 let Some(child) = parent.next_child()? else { return Err(parent.missing(#first)); };
-                Ok(match child.local_name() { #(#arms)* #fallback })
+                #read
             }
         }
     }
@@ -198,23 +206,16 @@ pub fn sequence_item(
         accepts.push(quote! { matches!(local, #(#names)|*) });
     }
     for f in fields {
-        match &f.kind {
-            FieldKind::Group { .. } => {
-                let mut ty = type_tokens(&f.ty, scope);
-                if f.boxed {
-                    ty = quote! { ::std::boxed::Box<#ty> };
-                }
-                accepts.push(quote! { <#ty as ::soap_runtime::XmlGroup>::accepts(local) });
+        if let FieldKind::Group { .. } = &f.kind {
+            let mut ty = type_tokens(&f.ty, scope);
+            if f.boxed {
+                ty = quote! { ::std::boxed::Box<#ty> };
             }
-            FieldKind::Any => accepts.push(quote! { true }),
-            _ => {}
+            accepts.push(quote! { <#ty as ::soap_runtime::XmlGroup>::accepts(local) });
         }
     }
-    let accepts = if accepts.is_empty() {
-        quote! { false }
-    } else {
-        quote! { #(#accepts)||* }
-    };
+    let has_wildcard = fields.iter().any(|f| matches!(f.kind, FieldKind::Any));
+    let (local, accepts) = accepts_fn(accepts, has_wildcard);
     let w = if fields.is_empty() {
         quote! { _w }
     } else {
@@ -227,7 +228,7 @@ pub fn sequence_item(
 
         impl ::soap_runtime::XmlGroup for #name {
             fn write_group(&self, #w: &mut ::soap_runtime::XmlWriter) { #(#writes)* }
-            fn accepts(local: &str) -> bool { #accepts }
+            fn accepts(#local: &str) -> bool { #accepts }
             fn read_group(parent: &mut ::soap_runtime::Element<'_, '_>) -> ::std::result::Result<Self, ::soap_runtime::ReadError> {
                 #(#locals)*
                 // The position in the sequence of the last element read.
@@ -254,7 +255,7 @@ pub fn mixed_item(
         .find(|v| v.kind == VariantKind::Text)
         .map(|v| ident(&v.rust));
     let mut arms = Vec::new();
-    let mut fallback = quote! { _ => return Ok(None), };
+    let mut wildcard = None;
     for v in variants {
         let variant = ident(&v.rust);
         match &v.kind {
@@ -262,10 +263,23 @@ pub fn mixed_item(
                 let local = &x.local;
                 arms.push(quote! { #local => Self::#variant(child.read()?), });
             }
-            VariantKind::Any => fallback = quote! { _ => Self::#variant(child.capture()?), },
+            VariantKind::Any => wildcard = Some(quote! { Self::#variant(child.capture()?) }),
             VariantKind::Group | VariantKind::Text => {}
         }
     }
+    // An element no arm takes is the wildcard's, or left to the caller (`None`).
+    let (child, read) = match (arms.is_empty(), wildcard) {
+        (true, Some(any)) => (quote! { child }, quote! { Ok(Some(#any)) }),
+        (true, None) => (quote! { _child }, quote! { Ok(None) }),
+        (false, Some(any)) => (
+            quote! { child },
+            quote! { Ok(Some(match child.local_name() { #(#arms)* _ => #any, })) },
+        ),
+        (false, None) => (
+            quote! { child },
+            quote! { Ok(Some(match child.local_name() { #(#arms)* _ => return Ok(None), })) },
+        ),
+    };
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
@@ -273,8 +287,8 @@ pub fn mixed_item(
 
         impl ::soap_runtime::XmlMixed for #name {
             fn text(text: ::std::string::String) -> Self { Self::#text(text) }
-            fn read_element(child: ::soap_runtime::Element<'_, '_>) -> ::std::result::Result<::std::option::Option<Self>, ::soap_runtime::ReadError> {
-                Ok(Some(match child.local_name() { #(#arms)* #fallback }))
+            fn read_element(#child: ::soap_runtime::Element<'_, '_>) -> ::std::result::Result<::std::option::Option<Self>, ::soap_runtime::ReadError> {
+                #read
             }
             fn write_mixed(&self, w: &mut ::soap_runtime::XmlWriter) {
                 match self { #(#writes)* }
