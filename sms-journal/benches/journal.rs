@@ -82,13 +82,13 @@ async fn send_all(campaign: &Campaign, in_flight: usize) {
                         id.clear();
                         use std::fmt::Write;
                         write!(id, "{:08X}", claim.first_position() as usize + i).unwrap();
-                        outcomes.push(Outcome {
+                        outcomes.push(Outcome::new(
                             number,
-                            message_id: &id,
-                            code: "-2",
-                            class: OutcomeClass::Accepted,
-                            text: "Accepted by csoft: queued",
-                        });
+                            &id,
+                            "-2",
+                            OutcomeClass::Accepted,
+                            "Accepted by csoft: queued",
+                        ));
                     }
                     campaign.answered(&claim, outcomes).await.unwrap();
                 }

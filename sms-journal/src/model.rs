@@ -39,6 +39,7 @@ impl Message {
 /// What a report code means, for the journal's summaries; the caller maps its vendor's codes
 /// (the journal keeps the code itself as text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum OutcomeClass {
     /// The gateway took the message for this recipient.
     Accepted,
@@ -93,6 +94,7 @@ impl fmt::Display for OutcomeClass {
 /// `Planned → Claimed → Writing → Answered | Unknown`, or back to `Planned` when nothing was
 /// sent. See the crate documentation for the lease rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum RequestState {
     /// Waiting to be claimed.
     Planned,
@@ -231,6 +233,7 @@ pub enum Next {
 
 /// One recipient's outcome, as the gateway answered it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Outcome<'a> {
     /// The recipient's number: the one at this place in the request.
     pub number: &'a str,
@@ -242,6 +245,26 @@ pub struct Outcome<'a> {
     pub class: OutcomeClass,
     /// The gateway's text for this recipient.
     pub text: &'a str,
+}
+
+impl<'a> Outcome<'a> {
+    /// The outcome for `number`: the gateway's identifier, its code as text and what the
+    /// code means, and its text.
+    pub fn new(
+        number: &'a str,
+        message_id: &'a str,
+        code: &'a str,
+        class: OutcomeClass,
+        text: &'a str,
+    ) -> Self {
+        Self {
+            number,
+            message_id,
+            code,
+            class,
+            text,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -327,17 +327,17 @@ fn outcomes(claim: &Claim, class: OutcomeClass) -> Outcomes {
     let mut outcomes = Outcomes::with_capacity(claim.recipients().len());
     for (i, number) in claim.recipients().iter().enumerate() {
         let id = message_id(claim.first_position() + i as u64);
-        outcomes.push(Outcome {
+        outcomes.push(Outcome::new(
             number,
-            message_id: &id,
-            code: if class == OutcomeClass::Accepted {
+            &id,
+            if class == OutcomeClass::Accepted {
                 "-2"
             } else {
                 "3"
             },
             class,
-            text: "as the simulator says",
-        });
+            "as the simulator says",
+        ));
     }
     outcomes
 }
@@ -608,22 +608,10 @@ async fn outcomes_must_match_the_request(f: Fixture) {
     let mut swapped = Outcomes::with_capacity(3);
     for (i, number) in [&list[0], &list[1]].into_iter().enumerate() {
         let id = message_id(i as u64);
-        short.push(Outcome {
-            number,
-            message_id: &id,
-            code: "-2",
-            class: OutcomeClass::Accepted,
-            text: "",
-        });
+        short.push(Outcome::new(number, &id, "-2", OutcomeClass::Accepted, ""));
     }
     for number in [&list[1], &list[0], &list[2]] {
-        swapped.push(Outcome {
-            number,
-            message_id: "X",
-            code: "-2",
-            class: OutcomeClass::Accepted,
-            text: "",
-        });
+        swapped.push(Outcome::new(number, "X", "-2", OutcomeClass::Accepted, ""));
     }
     for wrong in [short, swapped] {
         match campaign.answered(&c, wrong).await {

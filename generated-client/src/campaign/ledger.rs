@@ -79,13 +79,13 @@ impl<'c> JournalLedger<'c> {
             if outcome.class == ReportClass::AccountFailure && account_failure.is_none() {
                 account_failure = Some(outcome.report.to_string());
             }
-            outcomes.push(Outcome {
+            outcomes.push(Outcome::new(
                 number,
-                message_id: outcome.message_id,
-                code: &code,
-                class: outcome_class(outcome.class),
-                text: outcome.text,
-            });
+                outcome.message_id,
+                &code,
+                outcome_class(outcome.class),
+                outcome.text,
+            ));
         }
         self.campaign.answered(claim, outcomes).await?;
         if let Some(code) = account_failure {
