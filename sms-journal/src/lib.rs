@@ -86,7 +86,7 @@
 //!     let mut outcomes = Outcomes::with_capacity(claim.recipients().len());
 //!     for (i, number) in claim.recipients().iter().enumerate() {
 //!         let id = format!("{:08X}", claim.first_position() as usize + i);
-//!         outcomes.push(Outcome { number, message_id: &id, code: "-2", class: OutcomeClass::Accepted, text: "queued" });
+//!         outcomes.push(Outcome::new(number, &id, "-2", OutcomeClass::Accepted, "queued"));
 //!     }
 //!     campaign.answered(&claim, outcomes).await?;
 //!     // or: campaign.unknown(&claim, "timed out after the request was written").await?
