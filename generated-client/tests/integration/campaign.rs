@@ -47,6 +47,16 @@ async fn journal(dir: &tempfile::TempDir) -> Journal {
         .unwrap()
 }
 
+/// The campaign the journal in `dir` holds, as another process would open it.
+async fn stored_campaign(dir: &tempfile::TempDir) -> generated_client::campaign::journal::Campaign {
+    journal(dir)
+        .await
+        .current_campaign()
+        .await
+        .unwrap()
+        .unwrap()
+}
+
 fn message() -> csoft::Message {
     csoft::Message::text("Hello", Vec::<String>::new())
 }
@@ -76,12 +86,7 @@ async fn a_campaign_is_planned_sent_in_parallel_and_resumed_without_sending_agai
     assert_eq!(servers.primary.request_count("SubmitMessage"), 6);
 
     // The journal's outcomes are the gateway's: identifiers, codes, texts.
-    let stored = journal(&dir)
-        .await
-        .current_campaign()
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_campaign(&dir).await;
     let first = stored.status().next_page().await.unwrap().unwrap();
     let submitted = servers
         .csoft()
@@ -217,12 +222,7 @@ async fn clickatell_campaigns_record_its_message_ids_from_a_number_file() {
         .await
         .unwrap();
     assert_eq!(report.summary.accepted, 2);
-    let stored = journal(&dir)
-        .await
-        .current_campaign()
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_campaign(&dir).await;
     let rows = stored.status().next_page().await.unwrap().unwrap();
     assert_eq!(rows.len(), 2);
     let sent = rows[1].sent.as_ref().unwrap();
