@@ -1,7 +1,7 @@
 //! generated-client's integration tests, one test binary: the clients of both vendors against
 //! the embedded simulator on loopback (failover, never resending, outcomes), the simulator
-//! itself, the delivery receipt receiver, journaled campaigns over both vendors, and the generated bindings against the vendors'
-//! documented envelopes. The `sendsms` command's tests are in `sendsms/tests/cli/`.
+//! itself, the delivery receipt receiver, journaled campaigns over both vendors, and the
+//! generated bindings against the vendors' documented envelopes. The `sendsms` command's tests are in `sendsms/tests/cli/`.
 //!
 //! The modules that need the simulator or the receipt receiver are compiled with those
 //! features; `cargo test --workspace` has both (`sendsms` enables them).
