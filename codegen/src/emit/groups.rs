@@ -82,6 +82,24 @@ fn accepts_fn(tests: Vec<TokenStream>, wildcard: bool) -> (TokenStream, TokenStr
     }
 }
 
+/// How a choice or mixed content reads the child it has: the arm of the child's name, else
+/// the wildcard's value, else `miss` (the function's whole result, returned from inside the
+/// match). `wrap` makes the result of what an arm or the wildcard gives. Without named arms
+/// there is no match at all (clippy's `match_single_binding`).
+fn read_by_name(
+    arms: &[TokenStream],
+    wildcard: Option<TokenStream>,
+    miss: TokenStream,
+    wrap: impl Fn(TokenStream) -> TokenStream,
+) -> TokenStream {
+    match (arms.is_empty(), wildcard) {
+        (true, Some(any)) => wrap(any),
+        (true, None) => miss,
+        (false, Some(any)) => wrap(quote! { match child.local_name() { #(#arms)* _ => #any, } }),
+        (false, None) => wrap(quote! { match child.local_name() { #(#arms)* _ => return #miss, } }),
+    }
+}
+
 /// A choice (or a substitution group): an enum that reads the alternative its parent's next
 /// child begins.
 pub fn choice_item(
@@ -144,14 +162,12 @@ pub fn choice_item(
     }
     let first = names.first().copied().unwrap_or_default();
     // A child no arm takes is the wildcard's, or not this choice's at all.
-    let read = match (arms.is_empty(), wildcard) {
-        (true, Some(any)) => quote! { Ok(#any) },
-        (true, None) => quote! { Err(child.unexpected(#first)) },
-        (false, Some(any)) => quote! { Ok(match child.local_name() { #(#arms)* _ => #any, }) },
-        (false, None) => quote! {
-            Ok(match child.local_name() { #(#arms)* _ => return Err(child.unexpected(#first)), })
-        },
-    };
+    let read = read_by_name(
+        &arms,
+        wildcard,
+        quote! { Err(child.unexpected(#first)) },
+        |value| quote! { Ok(#value) },
+    );
     let (local, accepts) = accepts_fn(accepts, has_wildcard);
     quote! {
         #doc
@@ -267,19 +283,18 @@ pub fn mixed_item(
             VariantKind::Group | VariantKind::Text => {}
         }
     }
-    // An element no arm takes is the wildcard's, or left to the caller (`None`).
-    let (child, read) = match (arms.is_empty(), wildcard) {
-        (true, Some(any)) => (quote! { child }, quote! { Ok(Some(#any)) }),
-        (true, None) => (quote! { _child }, quote! { Ok(None) }),
-        (false, Some(any)) => (
-            quote! { child },
-            quote! { Ok(Some(match child.local_name() { #(#arms)* _ => #any, })) },
-        ),
-        (false, None) => (
-            quote! { child },
-            quote! { Ok(Some(match child.local_name() { #(#arms)* _ => return Ok(None), })) },
-        ),
+    let child = if arms.is_empty() && wildcard.is_none() {
+        quote! { _child }
+    } else {
+        quote! { child }
     };
+    // An element no arm takes is the wildcard's, or left to the caller (`None`).
+    let read = read_by_name(
+        &arms,
+        wildcard,
+        quote! { Ok(None) },
+        |value| quote! { Ok(Some(#value)) },
+    );
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq)]
